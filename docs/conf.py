@@ -1,0 +1,114 @@
+"""Sphinx configuration of the skrnn documentation.
+
+Build with ``make docs`` (``sphinx-build -b html -W --keep-going docs
+docs/_build/html``). The build is offline: no intersphinx, nothing fetched.
+"""
+
+import os
+import re
+import sys
+from pathlib import Path
+
+# Import the skrnn of this checkout, also when it is not installed in editable mode.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import skrnn  # noqa: E402
+
+# -- Project -----------------------------------------------------------------------
+
+project = "skrnn"
+author = "The skrnn developers"
+copyright = "The skrnn developers"
+release = skrnn.__version__
+version = ".".join(release.split(".")[:2])
+
+# -- General -----------------------------------------------------------------------
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
+root_doc = "index"
+default_role = "literal"  # `x` renders as code instead of guessing a reference
+
+# Every cross-reference inside the project must resolve. References to other
+# projects' objects (torch, scikit-learn, skorch, NumPy, pandas, SciPy, the
+# standard library) cannot: the build is offline, without intersphinx, so they
+# render as plain code. That is the whole list.
+nitpicky = True
+nitpick_ignore_regex = [
+    (r"py:.*", r"(torch|sklearn|skorch|numpy|np|pandas|pd|scipy|joblib)(\..*)?"),
+    (r"py:.*", r"(int|float|str|bool|list|tuple|dict|callable|object|None)"),
+]
+
+# -- autodoc / autosummary / numpydoc ---------------------------------------------
+
+autosummary_generate = True
+autodoc_default_options = {"members": False, "inherited-members": False}
+autodoc_typehints = "none"
+
+numpydoc_show_class_members = False  # the class template lists the methods
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+
+# -- sphinx-gallery ---------------------------------------------------------------
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"plot_",
+    "doc_module": ("skrnn",),
+    "backreferences_dir": "generated",
+    "reference_url": {"skrnn": None},
+    "matplotlib_animations": False,
+    "remove_config_comments": True,
+    "download_all_examples": False,
+    "within_subsection_order": "FileNameSortKey",
+}
+
+# -- HTML --------------------------------------------------------------------------
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"skrnn {release}"
+html_static_path = []
+html_show_sourcelink = False
+html_theme_options = {
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "icon_links": [],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_context = {"default_mode": "light"}
+
+
+# -- Inherited scikit-learn docstrings --------------------------------------------
+
+# Methods such as ``score``, ``set_params`` and the ``set_*_request`` methods come
+# from scikit-learn's mixins, and their docstrings use ``:ref:`` and ``:term:``
+# roles that point into scikit-learn's own documentation. Without intersphinx
+# those labels do not exist here; render their text instead of a broken link.
+_FOREIGN_ROLE = re.compile(r":(ref|term):`([^`<]*?)\s*(?:<[^`>]*>)?`")
+
+
+def _plain_foreign_roles(app, what, name, obj, options, lines):
+    module = getattr(obj, "__module__", None) or ""
+    if module.startswith("skrnn"):
+        return
+    for i, line in enumerate(lines):
+        lines[i] = _FOREIGN_ROLE.sub(lambda m: m.group(2).strip(), line)
+
+
+def setup(app):
+    # Before numpydoc (priority 500) reformats the docstring.
+    app.connect("autodoc-process-docstring", _plain_foreign_roles, priority=400)
+
+
+os.environ.setdefault("SKRNN_DOCS_BUILD", "1")

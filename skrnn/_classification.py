@@ -1,0 +1,526 @@
+"""Recurrent classifiers: ``RecurrentClassifier`` and its fixed-cell variants."""
+
+import numpy as np
+import torch
+from scipy.special import log_softmax, softmax
+from sklearn.base import ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._base import BaseRecurrentEstimator
+from .utils._compat import _fit_context
+from .utils._docstring import FRAGMENTS, Substitution
+
+__all__ = ["RecurrentClassifier", "LSTMClassifier", "GRUClassifier", "RNNClassifier"]
+
+
+@Substitution(**FRAGMENTS)
+class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
+    """Recurrent neural network classifier with the cell as a hyperparameter.
+
+    A stack of LSTM, GRU or Elman RNN layers reads each sequence; a linear layer
+    maps the final hidden state to one logit per class. It is trained with the
+    cross-entropy loss through skorch. Labels may be of any type (strings too);
+    ``predict`` returns labels from ``classes_`` and ``predict_proba`` has one
+    column per class, in the order of ``classes_``.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        The recurrent layer: :class:`torch.nn.LSTM`, :class:`torch.nn.GRU` or the
+        Elman :class:`torch.nn.RNN`. A hyperparameter like any other, so
+        ``GridSearchCV`` can search it.
+
+    %(architecture)s
+
+    nonlinearity : {"tanh", "relu"}, default="tanh"
+        Activation of the Elman RNN (``cell="rnn"``); ignored by LSTM and GRU.
+
+    %(training)s
+
+    Attributes
+    ----------
+    %(fitted)s
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    See Also
+    --------
+    LSTMClassifier, GRUClassifier, RNNClassifier : The same with the cell fixed.
+    RecurrentRegressor : The regressor.
+
+    Notes
+    -----
+    ``X`` is a 3-D array ``(n_samples, n_timesteps, n_features)``, or a 2-D array
+    or DataFrame of univariate sequences ``(n_samples, n_timesteps)``. For 3-D input
+    the number of time steps may differ between fit and predict; the number of
+    features per step may not. For 2-D input ``n_features_in_`` is the number of
+    columns, as in every scikit-learn estimator, so predict takes the same columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skrnn import RecurrentClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(90, 8, 2)).astype("float32")
+    >>> y = np.array(["low", "high"])[(X[:, :, 0].mean(axis=1) > 0).astype(int)]
+    >>> search = GridSearchCV(
+    ...     RecurrentClassifier(max_epochs=20, random_state=0),
+    ...     {"cell": ["lstm", "gru", "rnn"], "hidden_size": [8, 16]},
+    ...     cv=3,
+    ... ).fit(X, y)
+    >>> sorted(search.best_params_)
+    ['cell', 'hidden_size']
+    >>> search.predict(X[:3]).dtype.kind
+    'U'
+    """
+
+    _criterion = torch.nn.CrossEntropyLoss
+    _stratify = True
+    _check_targets = dict(multi_output=False, y_numeric=False)
+
+    def __init__(
+        self,
+        *,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        nonlinearity="tanh",
+        max_epochs=200,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        clip_grad_norm=None,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=30,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+        callbacks=None,
+        verbose=0,
+    ):
+        super().__init__(
+            cell=cell,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            nonlinearity=nonlinearity,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            shuffle=shuffle,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            random_state=random_state,
+            device=device,
+            callbacks=callbacks,
+            verbose=verbose,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the network to sequences ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            The training sequences; 2-D input holds univariate sequences.
+        y : array-like of shape (n_samples,)
+            The class labels (at least two distinct ones).
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        return self._fit(X, y, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """Train for one epoch on ``X`` and ``y``, continuing any previous fit.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            The training sequences.
+        y : array-like of shape (n_samples,)
+            The class labels, all among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes that ``y`` can have over all calls. Required on the
+            first call, ignored afterwards.
+
+        Returns
+        -------
+        self : object
+            The updated classifier.
+        """
+        if classes is None and not hasattr(self, "net_"):
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, incremental=True, classes=classes)
+
+    def predict_proba(self, X):
+        """Predict class probabilities for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            The sequences.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probability of each class, columns in the order of ``classes_``.
+        """
+        return softmax(self._forward(X).astype(np.float64), axis=1)
+
+    def predict_log_proba(self, X):
+        """Predict the logarithm of class probabilities for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            The sequences.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class, columns in the order of ``classes_``.
+        """
+        return log_softmax(self._forward(X).astype(np.float64), axis=1)
+
+    def predict(self, X):
+        """Predict the class labels of sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            The sequences.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The predicted labels, taken from ``classes_``.
+        """
+        codes = self._forward(X).argmax(axis=1)
+        return self.classes_[codes]
+
+    def _encode_targets(self, y, *, reset, classes=None):
+        check_classification_targets(y)
+        name = type(self).__name__
+        if reset:
+            self.classes_ = np.unique(y if classes is None else classes)
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{name} needs samples of at least 2 classes in the data, but "
+                    f"the data contain only one class: {self.classes_[0].item()!r}."
+                )
+        present = np.unique(y)
+        unseen = np.setdiff1d(present, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                f"{self.classes_}. `y` has {present}."
+            )
+        codes = np.searchsorted(self.classes_, y).astype(np.int64)
+        return torch.from_numpy(codes), len(self.classes_)
+
+
+@Substitution(**FRAGMENTS)
+class LSTMClassifier(RecurrentClassifier):
+    """Long short-term memory (LSTM) network classifier.
+
+    RecurrentClassifier with ``cell="lstm"`` fixed: the recurrent layer is
+    :class:`torch.nn.LSTM`. See :class:`RecurrentClassifier` for the full description.
+
+    Parameters
+    ----------
+    %(architecture)s
+
+    %(training)s
+
+    Attributes
+    ----------
+    %(fitted)s
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    See Also
+    --------
+    RecurrentClassifier : The same estimator with ``cell`` as a hyperparameter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import LSTMClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(120, 10, 2)).astype("float32")
+    >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
+    >>> clf = LSTMClassifier(hidden_size=16, max_epochs=30, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['down', 'up'], dtype='<U4')
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints = {
+        k: v
+        for k, v in RecurrentClassifier._parameter_constraints.items()
+        if k not in {"cell", "nonlinearity"}
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        max_epochs=200,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        clip_grad_norm=None,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=30,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+        callbacks=None,
+        verbose=0,
+    ):
+        super().__init__(
+            cell="lstm",
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            nonlinearity="tanh",
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            shuffle=shuffle,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            random_state=random_state,
+            device=device,
+            callbacks=callbacks,
+            verbose=verbose,
+        )
+
+
+@Substitution(**FRAGMENTS)
+class GRUClassifier(RecurrentClassifier):
+    """Gated recurrent unit (GRU) network classifier.
+
+    RecurrentClassifier with ``cell="gru"`` fixed: the recurrent layer is
+    :class:`torch.nn.GRU`. See :class:`RecurrentClassifier` for the full description.
+
+    Parameters
+    ----------
+    %(architecture)s
+
+    %(training)s
+
+    Attributes
+    ----------
+    %(fitted)s
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    See Also
+    --------
+    RecurrentClassifier : The same estimator with ``cell`` as a hyperparameter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import GRUClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(150, 10))
+    >>> y = np.digitize(X.mean(axis=1), [-0.15, 0.15])    # three classes
+    >>> clf = GRUClassifier(hidden_size=16, max_epochs=30, random_state=0).fit(X, y)
+    >>> clf.predict(X[:4]).shape, clf.classes_
+    ((4,), array([0, 1, 2]))
+    """
+
+    _parameter_constraints = {
+        k: v
+        for k, v in RecurrentClassifier._parameter_constraints.items()
+        if k not in {"cell", "nonlinearity"}
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        max_epochs=200,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        clip_grad_norm=None,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=30,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+        callbacks=None,
+        verbose=0,
+    ):
+        super().__init__(
+            cell="gru",
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            nonlinearity="tanh",
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            shuffle=shuffle,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            random_state=random_state,
+            device=device,
+            callbacks=callbacks,
+            verbose=verbose,
+        )
+
+
+@Substitution(**FRAGMENTS)
+class RNNClassifier(RecurrentClassifier):
+    """Elman recurrent neural network (RNN) classifier.
+
+    RecurrentClassifier with ``cell="rnn"`` fixed: the recurrent layer is
+    :class:`torch.nn.RNN`. See :class:`RecurrentClassifier` for the full description.
+
+    Parameters
+    ----------
+    %(architecture)s
+
+    nonlinearity : {"tanh", "relu"}, default="tanh"
+        Activation of the Elman RNN. ``"relu"`` often wants ``clip_grad_norm``.
+
+    %(training)s
+
+    Attributes
+    ----------
+    %(fitted)s
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    See Also
+    --------
+    RecurrentClassifier : The same estimator with ``cell`` as a hyperparameter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import RNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(120, 5, 1)).astype("float32")
+    >>> y = X[:, -1, 0] > 0
+    >>> clf = RNNClassifier(hidden_size=8, max_epochs=30, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.8
+    True
+    """
+
+    _parameter_constraints = {
+        k: v
+        for k, v in RecurrentClassifier._parameter_constraints.items()
+        if k not in {"cell"}
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        nonlinearity="tanh",
+        max_epochs=200,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        clip_grad_norm=None,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=30,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+        callbacks=None,
+        verbose=0,
+    ):
+        super().__init__(
+            cell="rnn",
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            nonlinearity=nonlinearity,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            shuffle=shuffle,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            random_state=random_state,
+            device=device,
+            callbacks=callbacks,
+            verbose=verbose,
+        )

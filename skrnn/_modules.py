@@ -1,0 +1,134 @@
+"""The torch modules behind skrnn's estimators (no scikit-learn code here)."""
+
+import torch
+from torch import nn
+
+__all__ = ["RecurrentNet"]
+
+_CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+
+class RecurrentNet(nn.Module):
+    """A recurrent network with a linear output layer on its final state.
+
+    The input is batch-first, ``(batch, n_timesteps, input_size)``. The output
+    layer sees the final hidden state of the last recurrent layer (both
+    directions' final states when bidirectional) and returns one tensor of shape
+    ``(batch, output_size)``: regression values or class logits. Returning a
+    single tensor, not torch's ``(output, hidden)`` tuple, is what lets skorch and
+    scikit-learn's tools handle the module like any other.
+
+    Parameters
+    ----------
+    input_size : int
+        Number of features per time step.
+    output_size : int
+        Number of outputs (targets for regression, classes for classification).
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        The recurrent layer: :class:`torch.nn.LSTM`, :class:`torch.nn.GRU` or the
+        Elman :class:`torch.nn.RNN`.
+    hidden_size : int, default=64
+        Number of features of the hidden state.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    bidirectional : bool, default=False
+        Whether each layer also reads the sequence backwards.
+    dropout : float, default=0.0
+        Dropout on the outputs of every recurrent layer, the last included.
+    nonlinearity : {"tanh", "relu"}, default="tanh"
+        The activation of the Elman RNN; ignored by LSTM and GRU.
+
+    Attributes
+    ----------
+    rnn : torch.nn.LSTM, torch.nn.GRU or torch.nn.RNN
+        The recurrent layers.
+    head : torch.nn.Linear
+        The output layer.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skrnn import RecurrentNet
+    >>> net = RecurrentNet(input_size=3, output_size=2, cell="gru", hidden_size=8)
+    >>> net(torch.zeros(5, 10, 3)).shape
+    torch.Size([5, 2])
+    """
+
+    def __init__(
+        self,
+        input_size,
+        output_size,
+        *,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        nonlinearity="tanh",
+    ):
+        super().__init__()
+        if cell not in _CELLS:
+            raise ValueError(
+                f"cell must be one of {sorted(_CELLS)}, got {cell!r} instead."
+            )
+        kwargs = dict(
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            batch_first=True,
+            # torch warns about dropout with one layer, where it would not act.
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        if cell == "rnn":
+            kwargs["nonlinearity"] = nonlinearity
+        self.rnn = _CELLS[cell](**kwargs)
+        self.num_directions = 2 if bidirectional else 1
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.head = nn.Linear(hidden_size * self.num_directions, output_size)
+
+    def forward(self, X):
+        """Map a batch of sequences to one output vector each.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, n_timesteps, input_size)
+            The sequences, batch first.
+
+        Returns
+        -------
+        out : torch.Tensor of shape (batch, output_size)
+            The output layer applied to the final hidden state.
+        """
+        _, hidden = self.rnn(X)
+        if isinstance(hidden, tuple):  # LSTM: (h_n, c_n)
+            hidden = hidden[0]
+        # h_n: (num_layers * num_directions, batch, hidden); keep the last layer.
+        last = hidden[-self.num_directions :]
+        features = last.transpose(0, 1).reshape(X.shape[0], -1)
+        return self.head(self.dropout(features))
+
+
+def count_parameters(module):
+    """Number of trainable parameters of a torch module.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The module.
+
+    Returns
+    -------
+    n : int
+        The number of elements of its parameters that require gradients.
+
+    Examples
+    --------
+    >>> from skrnn import RecurrentNet
+    >>> from skrnn._modules import count_parameters
+    >>> count_parameters(RecurrentNet(input_size=1, output_size=1, hidden_size=4))
+    117
+    """
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+

@@ -1,0 +1,300 @@
+"""The skorch glue: the net skrnn's estimators build in ``fit``, and its fast data path.
+
+skorch's default data path indexes a ``Dataset`` one sample at a time and collates
+the samples into a batch, which costs a few microseconds per sample: for the small
+recurrent models skrnn is for, that is a noticeable share of the fit. Here the data
+live in two tensors and a batch is one slice (in order) or one gather (after a random
+permutation), which is what a hand-written PyTorch loop does.
+"""
+
+import math
+
+import numpy as np
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import train_test_split
+from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping, GradientNormClipping
+
+from ._modules import RecurrentNet
+
+__all__ = ["BatchIterator", "SequenceDataset", "HoldoutSplit", "build_net"]
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+
+class SequenceDataset(torch.utils.data.Dataset):
+    """Sequences and targets held as whole tensors, optionally a subset of rows.
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n_samples, n_timesteps, n_features)
+        The sequences.
+    y : torch.Tensor of shape (n_samples, ...) or None, default=None
+        The targets.
+    indices : torch.Tensor of shape (n_rows,) or None, default=None
+        The rows of ``X`` and ``y`` this dataset stands for (a validation split,
+        say), without copying them; None means all rows.
+    """
+
+    def __init__(self, X, y=None, indices=None):
+        self.X = X
+        self.y = y
+        self.indices = indices
+
+    def __len__(self):
+        return len(self.X) if self.indices is None else len(self.indices)
+
+    def __getitem__(self, i):
+        j = i if self.indices is None else self.indices[i]
+        return self.X[j], (self.y[j] if self.y is not None else torch.empty(0))
+
+    def targets(self):
+        """The targets of this dataset's rows, as a NumPy array on the CPU."""
+        y = self.y if self.indices is None else self.y[self.indices]
+        return y.cpu().numpy()
+
+
+class BatchIterator:
+    """Iterate over a :class:`SequenceDataset` in batches sliced from its tensors.
+
+    skorch creates it once per fit (as its ``iterator_train`` / ``iterator_valid``)
+    and iterates over it once per epoch. Each epoch visits every row exactly once:
+    in order, as slices (views, no copy), or after a permutation drawn from torch's
+    CPU generator, as one gather per batch. Other datasets are handed to a
+    :class:`torch.utils.data.DataLoader`.
+
+    Parameters
+    ----------
+    dataset : SequenceDataset or torch.utils.data.Dataset
+        The data.
+    batch_size : int, default=32
+        Rows per batch; the last batch may be smaller.
+    shuffle : bool, default=False
+        Whether to visit the rows in a new random order each epoch.
+    """
+
+    def __init__(self, dataset, batch_size=32, shuffle=False):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __len__(self):
+        return math.ceil(len(self.dataset) / self.batch_size)
+
+    def __iter__(self):
+        dataset, size = self.dataset, self.batch_size
+        if not isinstance(dataset, SequenceDataset):
+            yield from torch.utils.data.DataLoader(
+                dataset, batch_size=size, shuffle=self.shuffle
+            )
+            return
+        X, y, order = dataset.X, dataset.y, dataset.indices
+        n = len(dataset)
+        if self.shuffle:
+            perm = torch.randperm(n)
+            order = perm if order is None else order[perm]
+        if order is not None:
+            order = order.to(X.device)
+        for start in range(0, n, size):
+            if order is None:
+                rows = slice(start, start + size)
+            else:
+                rows = order[start : start + size]
+            yield X[rows], (None if y is None else y[rows])
+
+
+class HoldoutSplit:
+    """Hold out a random fraction of a :class:`SequenceDataset` for validation.
+
+    Used as skorch's ``train_split`` when ``early_stopping=True``. Both parts are
+    views of the same tensors (row indices), not copies.
+
+    Parameters
+    ----------
+    validation_fraction : float
+        Share of the rows held out, in (0, 1).
+    stratify : bool, default=False
+        Whether to stratify by the targets (classification). Falls back to a plain
+        random split when a class has too few members to be stratified.
+    random_state : int or None, default=None
+        Seed of the split.
+    """
+
+    def __init__(self, validation_fraction, stratify=False, random_state=None):
+        self.validation_fraction = validation_fraction
+        self.stratify = stratify
+        self.random_state = random_state
+
+    def __call__(self, dataset, y=None, **fit_params):
+        rows = np.arange(len(dataset))
+        labels = dataset.targets() if self.stratify else None
+        if labels is not None:
+            _, counts = np.unique(labels, return_counts=True)
+            n_valid = math.ceil(self.validation_fraction * len(rows))
+            if counts.min() < 2 or n_valid < len(counts):
+                labels = None
+        train, valid = train_test_split(
+            rows,
+            test_size=self.validation_fraction,
+            random_state=self.random_state,
+            stratify=labels,
+        )
+        base = dataset.indices
+        train, valid = torch.from_numpy(np.sort(train)), torch.from_numpy(np.sort(valid))
+        if base is not None:
+            train, valid = base[train], base[valid]
+        return (
+            SequenceDataset(dataset.X, dataset.y, indices=train),
+            SequenceDataset(dataset.X, dataset.y, indices=valid),
+        )
+
+
+class StopTraining(Exception):
+    """Raised by a callback to end the epochs of a fit early (not an error)."""
+
+
+class StopOnPlateau(EarlyStopping):
+    """skorch's ``EarlyStopping``, ending the fit with :class:`StopTraining`.
+
+    skorch's callback stops by raising ``KeyboardInterrupt``, which cannot be told
+    apart from the user pressing Ctrl-C; this one raises its own exception, which
+    the net turns into a normal end of training. ``stopped_`` tells whether it
+    fired in the last fit.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.stopped_ = False
+        return super().on_train_begin(net, **kwargs)
+
+    def on_epoch_end(self, net, **kwargs):
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            if self.misses_ < self.patience:  # a real Ctrl-C, not the plateau
+                raise
+            self.stopped_ = True
+            raise StopTraining from None
+
+
+class RecurrentSkorchNet(NeuralNet):
+    """The skorch net skrnn's estimators train with.
+
+    It is skorch's ``NeuralNet`` with one change to its loop: an epoch loop ended
+    by :class:`StopTraining` is a normal end of training, and a ``KeyboardInterrupt``
+    from the user is recorded in ``interrupted_`` and passed on (skorch ends the
+    fit and runs the ``on_train_end`` callbacks; the estimator then says so and
+    re-raises it, so an interrupted grid search stops). A ``KeyboardInterrupt``
+    raised by skorch's own ``EarlyStopping`` passed in ``callbacks`` keeps
+    skorch's meaning.
+    """
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        self.interrupted_ = False
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except StopTraining:
+            return self
+        except KeyboardInterrupt:
+            if not _skorch_early_stopping_fired(self):
+                self.interrupted_ = True
+            raise
+
+
+def _skorch_early_stopping_fired(net):
+    return any(
+        isinstance(cb, EarlyStopping)
+        and not isinstance(cb, StopOnPlateau)
+        and cb.misses_ >= cb.patience
+        for _, cb in net.callbacks_
+    )
+
+
+def _named_callbacks(callbacks):
+    """Clone user callbacks (fit must not change them) and name them."""
+    named = []
+    for item in callbacks or ():
+        if isinstance(item, tuple):
+            name, cb = item
+            named.append((name, clone(cb, safe=False)))
+        else:
+            named.append(clone(item, safe=False))
+    return named
+
+
+def build_net(estimator, *, input_size, output_size, criterion, device, seed,
+              stratify):
+    """Build the (uninitialised) skorch net for a recurrent estimator.
+
+    Parameters
+    ----------
+    estimator : BaseRecurrentEstimator
+        The estimator whose flat hyperparameters configure the net.
+    input_size, output_size : int
+        Features per time step; outputs of the network.
+    criterion : type
+        The torch loss class.
+    device : torch.device
+        Where to train.
+    seed : int or None
+        Seed of the validation split.
+    stratify : bool
+        Whether the validation split is stratified (classifiers).
+
+    Returns
+    -------
+    net : RecurrentSkorchNet
+    """
+    est = estimator
+    monitor = "valid_loss" if est.early_stopping else "train_loss"
+    callbacks = [
+        (
+            "stop_on_plateau",
+            StopOnPlateau(
+                monitor=monitor,
+                patience=est.n_iter_no_change,
+                threshold=est.tol,
+                threshold_mode="abs",
+                load_best=est.early_stopping,
+            ),
+        )
+    ]
+    if est.clip_grad_norm is not None:
+        callbacks.append(
+            ("clip_grad_norm", GradientNormClipping(gradient_clip_value=est.clip_grad_norm))
+        )
+    callbacks.extend(_named_callbacks(est.callbacks))
+    optimizer = OPTIMIZERS.get(est.optimizer, est.optimizer)
+    train_split = None
+    if est.early_stopping:
+        train_split = HoldoutSplit(est.validation_fraction, stratify, seed)
+    return RecurrentSkorchNet(
+        module=RecurrentNet,
+        module__input_size=input_size,
+        module__output_size=output_size,
+        module__cell=est.cell,
+        module__hidden_size=est.hidden_size,
+        module__num_layers=est.num_layers,
+        module__bidirectional=est.bidirectional,
+        module__dropout=est.dropout,
+        module__nonlinearity=est.nonlinearity,
+        criterion=criterion,
+        optimizer=optimizer,
+        optimizer__weight_decay=est.weight_decay,
+        lr=est.lr,
+        max_epochs=est.max_epochs,
+        batch_size=est.batch_size,
+        iterator_train=BatchIterator,
+        iterator_train__shuffle=est.shuffle,
+        iterator_valid=BatchIterator,
+        train_split=train_split,
+        callbacks=callbacks,
+        device=device,
+        verbose=est.verbose,
+        predict_nonlinearity=None,
+    )

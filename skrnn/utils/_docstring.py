@@ -1,0 +1,158 @@
+"""Shared docstring fragments and the decorator that fills them in.
+
+Parameter descriptions that several estimators share are written once here and
+substituted into class docstrings with :class:`Substitution`, as imbalanced-learn does.
+Fragments are indented for a class docstring's ``Parameters`` section.
+"""
+
+
+class Substitution:
+    """Fill ``%(name)s`` placeholders in a docstring from named fragments.
+
+    Parameters
+    ----------
+    **fragments : str
+        The text for each placeholder name.
+    """
+
+    def __init__(self, **fragments):
+        self.fragments = fragments
+
+    def __call__(self, obj):
+        if obj.__doc__:
+            obj.__doc__ = obj.__doc__ % self.fragments
+        return obj
+
+
+_architecture = """hidden_size : int, default=64
+        Number of features in the hidden state of each recurrent layer.
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+    bidirectional : bool, default=False
+        If True, each layer reads the sequence in both directions and the output
+        layer sees the final states of both directions.
+
+    dropout : float, default=0.0
+        Dropout probability on the outputs of every recurrent layer, the last one
+        included (torch applies it between layers; skrnn also applies it to the
+        final state before the output layer, so it acts with ``num_layers=1`` too).
+        Must be in ``[0, 1)``."""
+
+_training = """max_epochs : int, default=200
+        Maximum number of passes over the training data. Training stops earlier
+        when the monitored loss has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    batch_size : int, default=32
+        Number of sequences per gradient step (and per forward pass at predict).
+
+    lr : float, default=1e-3
+        Learning rate of the optimizer.
+
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or callable, default="adam"
+        The optimizer: a name, or a ``torch.optim.Optimizer`` subclass or any
+        callable ``optimizer(params, lr=..., weight_decay=...)``, for example
+        ``functools.partial(torch.optim.SGD, momentum=0.9)``.
+
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+
+    clip_grad_norm : float or None, default=None
+        If a float, the gradients' total norm is clipped to this value before
+        each optimizer step (skorch's ``GradientNormClipping``); recurrent
+        networks can have exploding gradients, ``relu`` RNNs especially.
+
+    shuffle : bool, default=True
+        Whether to shuffle the sequences before each epoch.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data and stop
+        when the validation loss has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs; the weights of the best epoch are
+        restored at the end. With False, all the data is used for training and the
+        training loss is monitored instead.
+
+    validation_fraction : float, default=0.1
+        Proportion of the training data held out for early stopping, drawn at
+        random (stratified by class for classifiers). Only used if
+        ``early_stopping=True``. Must be in ``(0, 1)``.
+
+    n_iter_no_change : int, default=30
+        Number of epochs without an improvement of at least ``tol`` in the
+        monitored loss after which training stops.
+
+    tol : float, default=1e-4
+        The least decrease of the monitored loss that counts as an improvement.
+
+    warm_start : bool, default=False
+        If True, a call to ``fit`` continues training the fitted network (its
+        weights and optimizer state) for up to ``max_epochs`` more epochs instead
+        of starting afresh.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the batch shuffling, dropout and the
+        validation split. An int gives identical models (and predictions on CPU)
+        fit after fit and process after process; torch's global random state is
+        left untouched. With None, torch's global generator is used.
+
+    device : str or torch.device, default="cpu"
+        The torch device to train and predict on, e.g. ``"cuda"`` or ``"cuda:1"``.
+        The data are moved to the device once per fit when they fit in its
+        memory. A fitted estimator pickled on a GPU loads on a machine without one,
+        and then predicts on the CPU.
+
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (or ``(name, callback)`` pairs), for example
+        ``skorch.callbacks.LRScheduler`` or ``skorch.callbacks.Checkpoint``. They
+        are cloned at each fit, so the objects passed are never modified.
+
+    verbose : int, default=0
+        0 is silent; 1 prints skorch's table of losses and times after each
+        epoch."""
+
+_fitted = """net_ : skorch.NeuralNet
+        The skorch net that trained the module; its callbacks and history live
+        here.
+
+    module_ : torch.nn.Module
+        The fitted recurrent network (a :class:`~skrnn.RecurrentNet`).
+
+    history_ : skorch.History
+        Per-epoch (and per-batch) record of the training, from skorch.
+
+    loss_curve_ : list of float
+        Training loss after each epoch.
+
+    validation_loss_curve_ : list of float or None
+        Validation loss after each epoch when ``early_stopping=True``, else None.
+
+    best_loss_ : float
+        The lowest training loss reached.
+
+    best_validation_loss_ : float or None
+        The lowest validation loss reached when ``early_stopping=True``, else None.
+
+    n_iter_ : int
+        The number of epochs run (cumulative over ``warm_start`` fits and
+        ``partial_fit`` calls).
+
+    n_features_in_ : int
+        Number of features seen during fit: for a 3-D ``X`` the number of features
+        per time step, for a 2-D ``X`` (univariate sequences, one time step per
+        column) the number of columns, that is time steps.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the columns of a DataFrame ``X`` seen during fit. Defined only
+        when ``X`` has feature names that are all strings.
+
+    input_size_ : int
+        Number of features per time step fed to the recurrent layer (1 for 2-D
+        ``X``)."""
+
+FRAGMENTS = {
+    "architecture": _architecture,
+    "training": _training,
+    "fitted": _fitted,
+}

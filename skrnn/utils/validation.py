@@ -1,0 +1,153 @@
+"""Validation of sequence input, on top of scikit-learn's own functions."""
+
+import numpy as np
+from sklearn.utils import check_array, check_X_y
+from sklearn.utils.validation import validate_data
+
+from ._compat import _check_feature_names
+
+__all__ = ["check_sequences"]
+
+_LAYOUTS = (
+    "a 2-D array (n_samples, n_timesteps) of univariate sequences or a 3-D array "
+    "(n_samples, n_timesteps, n_features)"
+)
+
+
+def _as_array_like(X, name):
+    """Return ``X`` as something with ``ndim``, converting lists once."""
+    if hasattr(X, "ndim") and hasattr(X, "shape"):
+        return X
+    try:
+        return np.asarray(X)
+    except ValueError as exc:
+        raise ValueError(
+            f"X could not be read as an array of sequences: {exc}. {name} expects "
+            f"{_LAYOUTS}; sequences of different lengths must be padded to a "
+            "common length."
+        ) from None
+
+
+def check_sequences(
+    estimator,
+    X,
+    y="no_validation",
+    *,
+    reset,
+    multi_output=False,
+    y_numeric=False,
+):
+    """Validate sequences (and targets) for a recurrent estimator.
+
+    2-D input (an array or a DataFrame) is read as univariate sequences, one time
+    step per column, and goes through scikit-learn's ``validate_data``, which sets
+    and checks ``n_features_in_`` (the number of columns, so the number of time
+    steps) and ``feature_names_in_``. 3-D input of shape
+    ``(n_samples, n_timesteps, n_features)`` goes through ``check_array`` with
+    ``allow_nd=True``; ``n_features_in_`` is then the number of features per time
+    step, and the number of time steps may differ between fit and predict.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The estimator the data are for: fitted attributes are set on it when
+        ``reset=True`` and checked against otherwise.
+    X : array-like of shape (n_samples, n_timesteps, n_features) or \
+            (n_samples, n_timesteps)
+        The sequences.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+            default="no_validation"
+        The targets; the default skips their validation.
+    reset : bool
+        True at fit (record the input's shape), False at predict (check it).
+    multi_output : bool, default=False
+        Whether a 2-D ``y`` is allowed.
+    y_numeric : bool, default=False
+        Whether ``y`` must be numeric (converted to float64 if of object dtype).
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps, n_features), dtype float32
+        The validated sequences, always 3-D (a view of the input where possible).
+    y : ndarray
+        The validated targets; only returned when ``y`` is passed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import LSTMRegressor
+    >>> from skrnn.utils.validation import check_sequences
+    >>> est = LSTMRegressor()
+    >>> X, y = check_sequences(est, np.zeros((4, 6)), np.zeros(4), reset=True)
+    >>> X.shape, X.dtype, est.n_features_in_, est.input_size_
+    ((4, 6, 1), dtype('float32'), 6, 1)
+    """
+    name = type(estimator).__name__
+    X = _as_array_like(X, name)
+    has_y = not (isinstance(y, str) and y == "no_validation")
+    if X.ndim > 3:
+        raise ValueError(
+            f"Found array with dim {X.ndim} (shape={X.shape}). {name} expected "
+            f"{_LAYOUTS}."
+        )
+    check_params = dict(dtype=np.float32, ensure_all_finite=True, estimator=estimator)
+
+    if X.ndim == 3:
+        if has_y:
+            X, y = check_X_y(
+                X, y, allow_nd=True, multi_output=multi_output,
+                y_numeric=y_numeric, **check_params,
+            )
+        else:
+            X = check_array(X, allow_nd=True, input_name="X", **check_params)
+        _check_feature_names(estimator, X, reset=reset)
+        _check_3d_shape(estimator, X, name, reset=reset)
+    elif not reset and getattr(estimator, "_input_ndim", 2) == 3:
+        # Fitted on 3-D input: a 2-D X holds univariate sequences of any length.
+        X = check_array(X, input_name="X", **check_params)
+        _check_feature_names(estimator, X, reset=False)
+        if estimator.input_size_ != 1:
+            raise ValueError(
+                f"X has 1 feature per time step (a 2-D X holds univariate "
+                f"sequences), but {name} is expecting {estimator.input_size_} "
+                f"features per time step as input; pass a 3-D array of shape "
+                f"(n_samples, n_timesteps, {estimator.input_size_})."
+            )
+        X = X[:, :, np.newaxis]
+    else:
+        if has_y:
+            X, y = validate_data(
+                estimator, X, y, reset=reset, multi_output=multi_output,
+                y_numeric=y_numeric, **check_params,
+            )
+        else:
+            X = validate_data(estimator, X, reset=reset, **check_params)
+        if reset:
+            estimator.input_size_ = 1
+            estimator._input_ndim = 2
+        X = X[:, :, np.newaxis]
+
+    return (X, y) if has_y else X
+
+
+def _check_3d_shape(estimator, X, name, *, reset):
+    n_timesteps, n_features = X.shape[1:]
+    if n_timesteps < 1:
+        raise ValueError(
+            f"Found array with 0 time step(s) (shape={X.shape}) while a minimum "
+            f"of 1 is required by {name}."
+        )
+    if n_features < 1:
+        raise ValueError(
+            f"Found array with 0 feature(s) per time step (shape={X.shape}) while "
+            f"a minimum of 1 is required by {name}."
+        )
+    if reset:
+        estimator.n_features_in_ = n_features
+        estimator.input_size_ = n_features
+        estimator._input_ndim = 3
+    elif n_features != estimator.input_size_:
+        raise ValueError(
+            f"X has {n_features} features per time step, but {name} is expecting "
+            f"{estimator.input_size_} features per time step as input."
+        )

@@ -1,0 +1,44 @@
+"""Shared fixtures: seeds, small generated sequence data, fast estimator settings."""
+
+import numpy as np
+import pytest
+import torch
+
+#: Settings that make the estimators fast enough for scikit-learn's estimator
+#: checks while still learning the checks' small problems (one table, as with
+#: scikit-learn's ``max_iter=100`` and imbalanced-learn's ``INIT_PARAMS``).
+CHECK_PARAMS = dict(hidden_size=16, max_epochs=40, lr=1e-2, batch_size=32, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def _seed_everything():
+    """Every test starts from the same global random state."""
+    np.random.seed(0)
+    torch.manual_seed(0)
+    yield
+
+
+@pytest.fixture
+def regression_data():
+    """200 sequences of 12 steps and 3 features; y depends on the whole sequence."""
+    rng = np.random.RandomState(42)
+    X = rng.normal(size=(200, 12, 3)).astype(np.float32)
+    y = X[:, :, 0].mean(axis=1) * 3 + X[:, -1, 1]
+    return X, y
+
+
+@pytest.fixture
+def classification_data():
+    """240 sequences of 10 steps and 2 features, three string classes."""
+    rng = np.random.RandomState(42)
+    X = rng.normal(size=(240, 10, 2)).astype(np.float32)
+    score = X[:, :, 0].mean(axis=1) + 0.5 * X[:, -1, 1]
+    y = np.array(["low", "mid", "high"])[np.digitize(score, np.quantile(score, [1 / 3, 2 / 3]))]
+    return X, y
+
+
+def needs_cuda(func):
+    """Mark a test as needing a CUDA device; it is skipped without one."""
+    return pytest.mark.cuda(
+        pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")(func)
+    )

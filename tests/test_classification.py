@@ -1,0 +1,60 @@
+"""Classifier-specific behaviour: labels of any type, probabilities, partial_fit."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from skrnn import GRUClassifier, LSTMClassifier, RecurrentClassifier, RNNClassifier
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+FAST = dict(hidden_size=16, max_epochs=40, lr=5e-3, random_state=0)
+
+
+@pytest.mark.parametrize("cls", [LSTMClassifier, GRUClassifier, RNNClassifier])
+def test_multiclass_string_labels(cls, classification_data):
+    X, y = classification_data
+    est = cls(**FAST).fit(X[:180], y[:180])
+    assert_array_equal(est.classes_, ["high", "low", "mid"])
+    proba = est.predict_proba(X[180:])
+    assert proba.shape == (60, 3)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert_array_equal(est.predict(X[180:]), est.classes_[proba.argmax(axis=1)])
+    assert_allclose(np.exp(est.predict_log_proba(X[180:])), proba, rtol=1e-6)
+    assert est.score(X[180:], y[180:]) > 0.7
+    assert est.loss_curve_[0] > 2 * est.loss_curve_[-1]
+
+
+@pytest.mark.parametrize(
+    "labels", [np.array([3, 7]), np.array([True, False]), np.array(["no", "yes"]),
+               np.array([-1.0, 2.0])],
+    ids=["int", "bool", "str", "integral-float"],
+)
+def test_binary_labels_of_any_type(labels, classification_data):
+    X, y = classification_data
+    yb = labels[(y == "high").astype(int)]
+    est = RecurrentClassifier(**FAST).fit(X, yb)
+    assert_array_equal(est.classes_, np.sort(labels))
+    pred = est.predict(X)
+    assert pred.dtype == yb.dtype
+    assert set(pred) <= set(labels)
+    assert est.predict_proba(X).shape == (240, 2)
+    assert est.score(X, yb) > 0.8
+
+
+def test_proba_columns_follow_classes(classification_data):
+    X, y = classification_data
+    est = RecurrentClassifier(**FAST).fit(X, y)
+    proba = est.predict_proba(X)
+    for k, label in enumerate(est.classes_):
+        assert proba[y == label, k].mean() > proba[y != label, k].mean()
+
+
+def test_partial_fit_with_classes_learns(classification_data):
+    X, y = classification_data
+    est = GRUClassifier(hidden_size=16, lr=5e-3, random_state=0)
+    est.partial_fit(X[:120], y[:120], classes=["high", "low", "mid"])
+    first = est.loss_curve_[0]
+    for _ in range(30):
+        est.partial_fit(X, y)
+    assert est.n_iter_ == 31
+    assert est.loss_curve_[-1] < first / 2
