@@ -1,0 +1,40 @@
+"""Every example script runs to the end (they are also the docs gallery)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import joblib
+import pandas as pd
+import pytest
+
+from skrnn.datasets import load_italy_power_demand
+
+EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("plot_*.py"))
+
+
+def _check_grid_search_cells(out):
+    table = pd.read_csv(out / "grid_search_results.csv")
+    assert set(table["cell"]) == {"lstm", "gru", "rnn"} and len(table) == 6
+    assert (table["cv_accuracy"] > 0.8).all()
+    X, y = load_italy_power_demand(split="test", return_X_y=True)
+    model = joblib.load(out / "best_model.joblib")
+    assert model.score(X[:, :, 0], y) > 0.85
+    assert (out / "grid_search_scores.png").stat().st_size > 0
+
+
+#: What each example must leave in its --out folder beyond running.
+OUTPUT_CHECKS = {"plot_grid_search_cells.py": _check_grid_search_cells}
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
+def test_example_runs(script, tmp_path):
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    result = subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert any(tmp_path.iterdir()), "the example wrote nothing into --out"
+    OUTPUT_CHECKS.get(script.name, lambda out: None)(tmp_path)
