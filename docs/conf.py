@@ -4,7 +4,6 @@ Build with ``make docs`` (``sphinx-build -b html -W --keep-going docs
 docs/_build/html``). The build is offline: no intersphinx, nothing fetched.
 """
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -38,12 +37,12 @@ root_doc = "index"
 default_role = "literal"  # `x` renders as code instead of guessing a reference
 
 # Every cross-reference inside the project must resolve. References to other
-# projects' objects (torch, scikit-learn, skorch, NumPy, pandas, SciPy, the
-# standard library) cannot: the build is offline, without intersphinx, so they
-# render as plain code. That is the whole list.
+# projects' objects (torch, scikit-learn, skorch, NumPy, pandas, SciPy, joblib,
+# the standard library) cannot: the build is offline, without intersphinx, so
+# they render as plain code. These two patterns are the whole list.
 nitpicky = True
 nitpick_ignore_regex = [
-    (r"py:.*", r"(torch|sklearn|skorch|numpy|np|pandas|pd|scipy|joblib)(\..*)?"),
+    (r"py:.*", r"(torch|sklearn|skorch|numpy|pandas|scipy|joblib|pickle)(\..*)?"),
     (r"py:.*", r"(int|float|str|bool|list|tuple|dict|callable|object|None)"),
 ]
 
@@ -110,5 +109,3 @@ def setup(app):
     # Before numpydoc (priority 500) reformats the docstring.
     app.connect("autodoc-process-docstring", _plain_foreign_roles, priority=400)
 
-
-os.environ.setdefault("SKRNN_DOCS_BUILD", "1")

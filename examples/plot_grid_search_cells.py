@@ -34,7 +34,7 @@ from sklearn.preprocessing import StandardScaler
 from skrnn import RecurrentClassifier, RecurrentNet
 from skrnn.datasets import load_italy_power_demand
 
-parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+parser = argparse.ArgumentParser(description="Grid-search the cell type and size.")
 parser.add_argument("--out", default=None, help="folder for the model and the table")
 parser.add_argument("--n-jobs", type=int, default=None, help="parallel fits")
 args, _ = parser.parse_known_args()

@@ -128,6 +128,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 "continue training the same network."
             )
         n_done = self.n_iter_ if continuing else 0
+        n_history = len(self.net_.history) if continuing else 0
         seed = draw_seed(self.random_state)
         if seed is not None:
             seed = (seed + n_done) % np.iinfo(np.int32).max
@@ -148,13 +149,17 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             net = self.net_
             net.set_params(max_epochs=epochs)
             net.partial_fit(dataset)
-        self._record_history(epochs_this_fit=len(net.history) - n_done,
+        self._record_history(epochs_this_fit=len(net.history) - n_history,
                              max_epochs=epochs, incremental=incremental)
         if net.interrupted_:
             warnings.warn(
                 f"{type(self).__name__}: training was interrupted by the user after "
-                f"{self.n_iter_} epoch(s); the estimator is fitted with the weights it "
-                "had when it was interrupted.",
+                f"{self.n_iter_} completed epoch(s); the estimator is fitted with "
+                + (
+                    "the weights of its best validation epoch."
+                    if self.early_stopping
+                    else "the weights it had when it was interrupted."
+                ),
                 UserWarning,
                 stacklevel=4,
             )
@@ -181,9 +186,11 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
     def _record_history(self, *, epochs_this_fit, max_epochs, incremental):
         history = self.net_.history
         self.history_ = history
-        self.n_iter_ = len(history)
-        self.loss_curve_ = [float(row["train_loss"]) for row in history]
-        valid = [row.get("valid_loss") for row in history]
+        # An epoch interrupted by the user has a history row without losses.
+        done = [row for row in history if "train_loss" in row]
+        self.n_iter_ = len(done)
+        self.loss_curve_ = [float(row["train_loss"]) for row in done]
+        valid = [row.get("valid_loss") for row in done]
         if any(v is not None for v in valid):
             self.validation_loss_curve_ = [
                 float(v) if v is not None else np.nan for v in valid

@@ -132,10 +132,29 @@ class InterruptAt(Callback):
 def test_keyboard_interrupt_keeps_a_usable_estimator_and_says_so():
     X, y = _data()
     est = RecurrentRegressor(**{**FAST, "max_epochs": 10}, callbacks=[InterruptAt(2)])
-    with pytest.warns(UserWarning, match="interrupted by the user after 2 epoch"):
+    with pytest.warns(UserWarning, match="interrupted by the user after 2 completed epoch"):
         with pytest.raises(KeyboardInterrupt):
             est.fit(X, y)
     assert est.n_iter_ == 2
+    assert est.predict(X).shape == (64,)
+
+
+class InterruptInEpoch(Callback):
+    def on_batch_end(self, net, training=None, **kwargs):
+        if training and len(net.history) == 3 and len(net.history[-1]["batches"]) == 2:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_keyboard_interrupt_in_the_middle_of_an_epoch(early_stopping):
+    X, y = _data()
+    est = RecurrentRegressor(**{**FAST, "max_epochs": 10}, early_stopping=early_stopping,
+                             callbacks=[InterruptInEpoch()])
+    expected = "best validation epoch" if early_stopping else "when it was interrupted"
+    with pytest.warns(UserWarning, match=f"after 2 completed epoch.*{expected}"):
+        with pytest.raises(KeyboardInterrupt):
+            est.fit(X, y)
+    assert est.n_iter_ == 2 == len(est.loss_curve_)
     assert est.predict(X).shape == (64,)
 
 

@@ -42,7 +42,7 @@ _architecture = """hidden_size : int, default=64
 
 _training = """max_epochs : int, default=200
         Maximum number of passes over the training data. Training stops earlier
-        when the monitored loss has not improved by at least ``tol`` for
+        when the monitored loss has not improved by more than ``tol`` for
         ``n_iter_no_change`` consecutive epochs.
 
     batch_size : int, default=32
@@ -69,7 +69,7 @@ _training = """max_epochs : int, default=200
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data and stop
-        when the validation loss has not improved by at least ``tol`` for
+        when the validation loss has not improved by more than ``tol`` for
         ``n_iter_no_change`` consecutive epochs; the weights of the best epoch are
         restored at the end. With False, all the data is used for training and the
         training loss is monitored instead.
@@ -80,11 +80,12 @@ _training = """max_epochs : int, default=200
         ``early_stopping=True``. Must be in ``(0, 1)``.
 
     n_iter_no_change : int, default=30
-        Number of epochs without an improvement of at least ``tol`` in the
+        Number of epochs without an improvement of more than ``tol`` in the
         monitored loss after which training stops.
 
     tol : float, default=1e-4
-        The least decrease of the monitored loss that counts as an improvement.
+        A decrease of the monitored loss counts as an improvement only when it is
+        larger than ``tol``.
 
     warm_start : bool, default=False
         If True, a call to ``fit`` continues training the fitted network (its
@@ -143,7 +144,7 @@ _fitted = """net_ : skorch.NeuralNet
         per time step, for a 2-D ``X`` (univariate sequences, one time step per
         column) the number of columns, that is time steps.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns of a DataFrame ``X`` seen during fit. Defined only
         when ``X`` has feature names that are all strings.
 

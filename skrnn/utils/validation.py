@@ -22,7 +22,8 @@ def _as_array_like(X, name):
         return np.asarray(X)
     except ValueError as exc:
         raise ValueError(
-            f"X could not be read as an array of sequences: {exc}. {name} expects "
+            f"X could not be read as an array of sequences: {str(exc).rstrip('.')}. "
+            f"{name} expects "
             f"{_LAYOUTS}; sequences of different lengths must be padded to a "
             "common length."
         ) from None
