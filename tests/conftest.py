@@ -36,9 +36,3 @@ def classification_data():
     y = np.array(["low", "mid", "high"])[np.digitize(score, np.quantile(score, [1 / 3, 2 / 3]))]
     return X, y
 
-
-def needs_cuda(func):
-    """Mark a test as needing a CUDA device; it is skipped without one."""
-    return pytest.mark.cuda(
-        pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")(func)
-    )
