@@ -1,5 +1,6 @@
 """skrnn: recurrent neural networks (LSTM, GRU, RNN) as scikit-learn estimators."""
 
+from . import exceptions  # noqa: F401  (the public skrnn.exceptions module)
 from ._classification import (
     GRUClassifier,
     LSTMClassifier,
@@ -9,6 +10,10 @@ from ._classification import (
 from ._modules import RecurrentNet
 from ._regression import GRURegressor, LSTMRegressor, RecurrentRegressor, RNNRegressor
 from ._version import __version__
+from .persistence import load_model, save_model
+
+#: Public subpackages whose estimators ``skrnn.utils.all_estimators`` lists.
+_PUBLIC_SUBPACKAGES = ("preprocessing",)
 
 __all__ = [
     "GRUClassifier",
@@ -21,4 +26,6 @@ __all__ = [
     "RecurrentNet",
     "RecurrentRegressor",
     "__version__",
+    "load_model",
+    "save_model",
 ]

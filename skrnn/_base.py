@@ -10,7 +10,8 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from ._training import OPTIMIZERS, SequenceDataset, build_net
+from ._training import OPTIMIZERS, SequenceDataset, TensorWindows, build_net
+from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions
 from .utils._random import draw_seed, torch_seed
 from .utils.validation import check_sequences
@@ -120,6 +121,19 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             raise ValueError("partial_fit does not support early_stopping=True.")
         device = self._check_device()
         X, y = check_sequences(self, X, y, reset=not continuing, **self._check_targets)
+        if isinstance(X, WindowedSeries):
+            # Rows without a full window of history are not trained on.
+            rows, starts = _complete_windows(X)
+            if len(starts) == 0:
+                raise ValueError(
+                    f"None of the {len(X)} rows of X has a full window of "
+                    f"{X.window} observations before it, so {type(self).__name__} "
+                    "has nothing to train on; use a shorter window or a longer "
+                    "series."
+                )
+            X_t, y = TensorWindows(_to_tensor(X.series, contiguous=False), starts, X.window), y[rows]
+        else:
+            X_t = _to_tensor(X)
         y_t, output_size = self._encode_targets(y, reset=not continuing, classes=classes)
         if continuing and output_size != self.net_.module__output_size:
             raise ValueError(
@@ -132,7 +146,6 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         seed = draw_seed(self.random_state)
         if seed is not None:
             seed = (seed + n_done) % np.iinfo(np.int32).max
-        X_t = _to_tensor(X)
         dataset = SequenceDataset(*_place(X_t, y_t, device))
         epochs = 1 if incremental else self.max_epochs
         with torch_seed(seed, device):
@@ -229,7 +242,21 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         """Validate ``X`` and return the network's outputs as a NumPy array."""
         check_is_fitted(self, "net_")
         X = check_sequences(self, X, reset=False)
-        dataset = SequenceDataset(_to_tensor(X))
+        if not isinstance(X, WindowedSeries):
+            return self._forward_tensor(_to_tensor(X))
+        # Windows: rows grouped by how much history they have; incomplete ones
+        # are read as the shorter sequences they are.
+        series = _to_tensor(X.series, contiguous=False)
+        out = None
+        for rows, starts, length in _window_groups(X):
+            part = self._forward_tensor(TensorWindows(series, starts, length))
+            if out is None:
+                out = np.empty((len(X), part.shape[1]), dtype=part.dtype)
+            out[rows] = part
+        return out
+
+    def _forward_tensor(self, X_t):
+        dataset = SequenceDataset(X_t)
         with torch.inference_mode():
             out = self.net_.forward(dataset, training=False)
         return out.numpy()
@@ -239,20 +266,73 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         tags.input_tags.three_d_array = True
         return tags
 
+    # -- pickling: record skrnn's and its libraries' versions, warn on a mismatch --
 
-def _to_tensor(X):
-    """A float32 tensor sharing memory with ``X`` where it can."""
-    X = np.ascontiguousarray(X, dtype=np.float32)
-    if not X.flags.writeable:
-        X = X.copy()
-    return torch.from_numpy(X)
+    def __getstate__(self):
+        from .utils._versions import add_versions
+
+        return add_versions(super().__getstate__())
+
+    def __setstate__(self, state):
+        from .utils._versions import pop_versions
+
+        super().__setstate__(pop_versions(state, type(self).__name__))
+
+
+def _to_tensor(X, *, contiguous=True):
+    """A float32 tensor sharing memory with ``X`` where it can.
+
+    Read-only arrays (pandas' copy-on-write views, ``make_windows``' views) are
+    shared too: skrnn only reads from its input tensors, and batches are new
+    tensors, so torch's warning about non-writable arrays does not apply. With
+    ``contiguous=False`` any memory layout is kept (a series read through windows
+    may be column-major, as a DataFrame's values are).
+    """
+    if contiguous:
+        X = np.ascontiguousarray(X, dtype=np.float32)
+    else:
+        X = np.asarray(X, dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*not writable", category=UserWarning)
+        return torch.from_numpy(X)
+
+
+def _complete_windows(windows):
+    """Rows of ``windows`` with a full window, and where those windows start.
+
+    Consecutive rows (the common case) come back as a slice and a range, so no
+    index array as long as the series is made.
+    """
+    ends, window = windows._ends, windows.window
+    if isinstance(ends, range) and ends.step == 1:
+        first = min(max(0, window - ends.start), len(ends))
+        return slice(first, len(ends)), range(ends.start + first - window,
+                                              ends.stop - window)
+    ends = np.asarray(ends)
+    rows = np.flatnonzero(ends >= window)
+    if len(rows) == 0:
+        return rows, range(0)
+    return rows, torch.from_numpy(ends[rows] - window)
+
+
+def _window_groups(windows):
+    """``(rows, starts, length)`` for the complete rows, then each shorter length."""
+    rows, starts = _complete_windows(windows)
+    if len(starts):
+        yield rows, starts, windows.window
+    lengths = windows.lengths
+    for length in np.unique(lengths[lengths < windows.window]):
+        rows = np.flatnonzero(lengths == length)
+        starts = torch.from_numpy(windows.ends[rows] - length)
+        yield rows, starts, int(length)
 
 
 def _place(X, y, device):
     """Move the training tensors to ``device`` once, if they fit in its memory."""
     if device.type == "cpu":
         return X, y
-    nbytes = X.element_size() * X.nelement() + y.element_size() * y.nelement()
+    x_bytes = X.nbytes if isinstance(X, TensorWindows) else X.element_size() * X.nelement()
+    nbytes = x_bytes + y.element_size() * y.nelement()
     if device.type == "cuda":
         free, _ = torch.cuda.mem_get_info(device)
         if nbytes > free // 2:

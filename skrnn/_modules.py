@@ -98,8 +98,12 @@ class RecurrentNet(nn.Module):
         Returns
         -------
         out : torch.Tensor of shape (batch, output_size)
-            The output layer applied to the final hidden state.
+            The output layer applied to the final hidden state. A sequence of no
+            time steps has the initial state, zeros, as its final state.
         """
+        if X.shape[1] == 0:
+            width = self.rnn.hidden_size * self.num_directions
+            return self.head(X.new_zeros(X.shape[0], width))
         _, hidden = self.rnn(X)
         if isinstance(hidden, tuple):  # LSTM: (h_n, c_n)
             hidden = hidden[0]

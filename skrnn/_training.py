@@ -18,7 +18,13 @@ from skorch.callbacks import EarlyStopping, GradientNormClipping
 
 from ._modules import RecurrentNet
 
-__all__ = ["BatchIterator", "SequenceDataset", "HoldoutSplit", "build_net"]
+__all__ = [
+    "BatchIterator",
+    "HoldoutSplit",
+    "SequenceDataset",
+    "TensorWindows",
+    "build_net",
+]
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -28,12 +34,80 @@ OPTIMIZERS = {
 }
 
 
+class TensorWindows:
+    """Windows over a series tensor, gathered one batch at a time.
+
+    The torch side of :class:`skrnn.preprocessing.WindowedSeries`: it stands for a
+    tensor of shape ``(n_windows, window, n_features)`` whose row ``i`` is
+    ``series[starts[i] : starts[i] + window]``, and indexing it with a slice or a
+    tensor of rows copies just those windows, in one gather. The series itself is
+    never copied.
+
+    Parameters
+    ----------
+    series : torch.Tensor of shape (n_observations, n_features)
+        The observations.
+    starts : range or torch.Tensor of shape (n_windows,)
+        Where each window starts; a range keeps a long run of consecutive windows
+        without an index array.
+    window : int
+        Observations per window (0 gives empty sequences).
+    """
+
+    def __init__(self, series, starts, window):
+        self.series = series
+        self.starts = starts
+        self.window = window
+        self._steps = torch.arange(window, device=series.device)
+
+    def __len__(self):
+        return len(self.starts)
+
+    @property
+    def shape(self):
+        return (len(self), self.window, self.series.shape[1])
+
+    @property
+    def device(self):
+        return self.series.device
+
+    @property
+    def nbytes(self):
+        """Bytes held: the series (and the starts, when an index tensor)."""
+        held = self.series.element_size() * self.series.nelement()
+        if isinstance(self.starts, torch.Tensor):
+            held += self.starts.element_size() * self.starts.nelement()
+        return held
+
+    def to(self, device):
+        """The same windows over the series moved to ``device``."""
+        starts = self.starts
+        if isinstance(starts, torch.Tensor):
+            starts = starts.to(device)
+        return TensorWindows(self.series.to(device), starts, self.window)
+
+    def __getitem__(self, rows):
+        starts = self.starts
+        if isinstance(rows, int):
+            first = int(starts[rows])
+            return self.series[first : first + self.window]
+        if isinstance(starts, range):
+            if isinstance(rows, slice):
+                part = starts[rows]
+                first = torch.arange(part.start, part.stop, device=self.device)
+            else:
+                first = rows.to(self.device) + starts.start
+        else:
+            first = starts[rows]
+        return self.series[first[:, None] + self._steps]
+
+
 class SequenceDataset(torch.utils.data.Dataset):
     """Sequences and targets held as whole tensors, optionally a subset of rows.
 
     Parameters
     ----------
-    X : torch.Tensor of shape (n_samples, n_timesteps, n_features)
+    X : torch.Tensor of shape (n_samples, n_timesteps, n_features) or TensorWindows
         The sequences.
     y : torch.Tensor of shape (n_samples, ...) or None, default=None
         The targets.

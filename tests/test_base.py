@@ -20,7 +20,7 @@ from skrnn import RecurrentClassifier, RecurrentNet, RecurrentRegressor
 from skrnn.utils import all_estimators
 
 FAST = dict(hidden_size=8, max_epochs=5, batch_size=16, random_state=0)
-ALL = [cls for _, cls in all_estimators()]
+ALL = [cls for _, cls in all_estimators(["classifier", "regressor"])]
 
 
 def _is_clf(cls):

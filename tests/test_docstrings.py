@@ -1,7 +1,7 @@
 """Every public docstring of skrnn passes numpydoc's validation.
 
-For each public name (``skrnn.__all__`` except ``__version__``,
-``skrnn.utils.__all__``, ``skrnn.datasets.__all__``) and each public estimator
+For each public name (``skrnn.__all__`` except ``__version__``, and the
+``__all__`` of skrnn's public modules and subpackages) and each public estimator
 method, :func:`numpydoc.validate.validate` runs and the test fails on the errors
 that change what a reader of the API pages learns: parameters missing from the
 docstring or documented but absent, missing Parameters or Returns sections,
@@ -23,9 +23,25 @@ docscrape = pytest.importorskip("numpydoc.docscrape")
 
 import skrnn  # noqa: E402
 
-PUBLIC_MODULES = ("skrnn", "skrnn.utils", "skrnn.datasets")
+#: skrnn itself, its public utilities and data sets, and the public subpackages
+#: it declares, plus any other public module skrnn's top level has imported.
+PUBLIC_MODULES = tuple(
+    dict.fromkeys(
+        ["skrnn", "skrnn.utils", "skrnn.datasets"]
+        + [f"skrnn.{sub}" for sub in skrnn._PUBLIC_SUBPACKAGES]
+        + [
+            f"skrnn.{name}"
+            for name, value in vars(skrnn).items()
+            if inspect.ismodule(value)
+            and not name.startswith("_")
+            and value.__name__ == f"skrnn.{name}"
+            and hasattr(value, "__all__")
+        ]
+    )
+)
 METHODS = (
     "fit", "partial_fit", "predict", "predict_proba", "predict_log_proba", "score",
+    "transform", "fit_transform", "inverse_transform",
 )
 
 #: numpydoc codes skrnn does not enforce anywhere, and why.
@@ -73,13 +89,13 @@ def _public_objects():
 
 def _estimator_methods():
     items = []
-    for name in skrnn.__all__:
-        obj = getattr(skrnn, name)
+    for path in _public_objects():
+        obj = _resolve(path)
         if not (inspect.isclass(obj) and hasattr(obj, "get_params")):
             continue
         for method in METHODS:
             if hasattr(obj, method):
-                items.append(f"skrnn.{name}.{method}")
+                items.append(f"{path}.{method}")
     return sorted(items)
 
 
@@ -252,6 +268,7 @@ def test_every_public_name_is_covered():
     assert len(PUBLIC_OBJECTS) >= 16
     from skrnn.utils import all_estimators
 
-    for name, _ in all_estimators():
-        assert f"skrnn.{name}" in PUBLIC_OBJECTS
-        assert f"skrnn.{name}.fit" in ESTIMATOR_METHODS
+    for name, cls in all_estimators():
+        module = "skrnn" if hasattr(skrnn, name) else cls.__module__.rsplit(".", 1)[0]
+        assert f"{module}.{name}" in PUBLIC_OBJECTS
+        assert f"{module}.{name}.fit" in ESTIMATOR_METHODS

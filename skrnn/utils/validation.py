@@ -1,10 +1,11 @@
 """Validation of sequence input, on top of scikit-learn's own functions."""
 
 import numpy as np
-from sklearn.utils import check_array, check_X_y
+from sklearn.utils import check_array, check_consistent_length, check_X_y
 from sklearn.utils.validation import validate_data
 
-from ._compat import _check_feature_names
+from ..preprocessing._window import WindowedSeries
+from ._compat import _check_feature_names, _check_y
 
 __all__ = ["check_sequences"]
 
@@ -48,6 +49,10 @@ def check_sequences(
     ``allow_nd=True``; ``n_features_in_`` is then the number of features per time
     step, and the number of time steps may differ between fit and predict.
 
+    A :class:`~skrnn.preprocessing.WindowedSeries` (from ``SlidingWindow``) is
+    validated through its series, without materialising the windows, and returned
+    as windows over a float32 series.
+
     Parameters
     ----------
     estimator : estimator instance
@@ -68,10 +73,24 @@ def check_sequences(
 
     Returns
     -------
-    X : ndarray of shape (n_samples, n_timesteps, n_features), dtype float32
+    X : ndarray of shape (n_samples, n_timesteps, n_features), dtype float32, \
+            or WindowedSeries
         The validated sequences, always 3-D (a view of the input where possible).
     y : ndarray
         The validated targets; only returned when ``y`` is passed.
+
+    Notes
+    -----
+    Numbers of any dtype are converted to float32: float16, float64, integers and
+    booleans, and object arrays holding numbers (``None`` and ``pd.NA`` become
+    NaN and are refused). Memory layout does not matter: Fortran-ordered,
+    strided and read-only arrays are accepted and never modified. Refused with a
+    ``ValueError``: strings (``str`` or ``bytes`` arrays, object arrays or
+    DataFrame columns holding strings, even numeric ones such as ``"1.5"``: convert
+    them explicitly), NaN and infinity, float64 values too large for float32,
+    complex numbers, and arrays with no samples, time steps or features; sparse
+    matrices raise a ``TypeError``. A regressor's ``y`` is refused when it holds
+    strings.
 
     Examples
     --------
@@ -84,12 +103,20 @@ def check_sequences(
     ((4, 6, 1), dtype('float32'), 6, 1)
     """
     name = type(estimator).__name__
+    if isinstance(X, WindowedSeries):
+        return _check_windows(estimator, X, y, name, reset=reset,
+                              multi_output=multi_output, y_numeric=y_numeric)
     X = _as_array_like(X, name)
     has_y = not (isinstance(y, str) and y == "no_validation")
     if X.ndim > 3:
         raise ValueError(
             f"Found array with dim {X.ndim} (shape={X.shape}). {name} expected "
             f"{_LAYOUTS}."
+        )
+    _refuse_strings(X, "X", f"{name} expects numeric sequences")
+    if has_y and y_numeric:
+        _refuse_strings(
+            y, "y", f"{name} expects numeric targets (use a classifier for labels)"
         )
     check_params = dict(dtype=np.float32, ensure_all_finite=True, estimator=estimator)
 
@@ -152,3 +179,69 @@ def _check_3d_shape(estimator, X, name, *, reset):
             f"X has {n_features} features per time step, but {name} is expecting "
             f"{estimator.input_size_} features per time step as input."
         )
+
+
+def _check_windows(estimator, X, y, name, *, reset, multi_output, y_numeric):
+    """``check_sequences`` for windows: validate the series once, keep them lazy."""
+    if len(X) == 0:
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 "
+            f"is required by {name}."
+        )
+    series = check_array(
+        X.series, dtype=np.float32, ensure_all_finite=True, input_name="X",
+        estimator=estimator,
+    )
+    if series is not X.series:
+        X = WindowedSeries(series, X._ends, X.window)
+    _check_feature_names(estimator, series, reset=reset)
+    _check_3d_shape(estimator, X, name, reset=reset)
+    if isinstance(y, str) and y == "no_validation":
+        return X
+    y = _check_y(y, multi_output=multi_output, y_numeric=y_numeric, estimator=estimator)
+    check_consistent_length(X, y)
+    return X, y
+
+
+def _refuse_strings(data, what, expected):
+    """Raise if ``data`` holds strings, which float conversion would parse silently.
+
+    scikit-learn refuses arrays of bytes/strings for ``dtype="numeric"``; skrnn asks
+    for float32, which NumPy would happily parse from ``"1.5"``, so the check is
+    made here, in scikit-learn's words.
+    """
+    if hasattr(data, "columns") and hasattr(data, "dtypes"):  # a DataFrame
+        bad = [
+            col for col, dtype in data.dtypes.items()
+            if _holds_strings(dtype, lambda c=col: data[c].to_numpy())
+        ]
+        if bad:
+            raise ValueError(
+                f"dtype='numeric' is not compatible with arrays of bytes/strings: "
+                f"the column(s) {bad[:5]} of {what} hold strings, but {expected}. "
+                "Convert your data to numeric values explicitly instead."
+            )
+        return
+    shown = dtype = getattr(data, "dtype", None)
+    if not isinstance(dtype, np.dtype):
+        try:
+            data = np.asarray(data)
+        except (ValueError, TypeError):
+            return  # not an array: the array checks report it
+        dtype = data.dtype
+        shown = dtype if shown is None else shown
+    if _holds_strings(dtype, lambda: np.asarray(data)):
+        raise ValueError(
+            f"dtype='numeric' is not compatible with arrays of bytes/strings: {what} "
+            f"holds strings (dtype {shown}), but {expected}. Convert your data to "
+            "numeric values explicitly instead."
+        )
+
+
+def _holds_strings(dtype, values):
+    kind = getattr(dtype, "kind", "O")
+    if kind in "US":
+        return True
+    if kind != "O":
+        return False
+    return any(isinstance(v, (str, bytes)) for v in np.ravel(values()))
