@@ -24,8 +24,21 @@ def _check_grid_search_cells(out):
     assert (out / "grid_search_scores.png").stat().st_size > 0
 
 
+def _check_forecasting(out):
+    table = pd.read_csv(out / "forecast_scores.csv").set_index("model")
+    assert set(table.index) == {"naive", "seasonal naive", "LSTM", "GRU", "RNN"}
+    # Six months ahead, every cell beats both baselines on sunspots.
+    for cell in ("LSTM", "GRU", "RNN"):
+        assert table.loc[cell, "MAE"] < table.loc["naive", "MAE"]
+    assert table.loc["naive", "MAE"] < table.loc["seasonal naive", "MAE"]
+    assert (out / "forecasts.png").stat().st_size > 0
+
+
 #: What each example must leave in its --out folder beyond running.
-OUTPUT_CHECKS = {"plot_grid_search_cells.py": _check_grid_search_cells}
+OUTPUT_CHECKS = {
+    "plot_grid_search_cells.py": _check_grid_search_cells,
+    "plot_forecasting_windowing.py": _check_forecasting,
+}
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
