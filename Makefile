@@ -27,7 +27,7 @@ $(VENV)/.installed-%: $(VENV)/.created pyproject.toml constraints.txt
 venv: $(VENV)/.installed-plot
 
 compare: $(VENV)/.installed-plot
-	$(PY) examples/plot_grid_search_cells.py --out $(OUT)
+	$(PY) -m skrnn compare --out $(OUT)
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)

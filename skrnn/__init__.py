@@ -1,5 +1,6 @@
 """skrnn: recurrent neural networks (LSTM, GRU, RNN) as scikit-learn estimators."""
 
+from . import callbacks  # noqa: F401  (the public skrnn.callbacks module)
 from . import exceptions  # noqa: F401  (the public skrnn.exceptions module)
 from ._classification import (
     GRUClassifier,
@@ -8,14 +9,17 @@ from ._classification import (
     RNNClassifier,
 )
 from ._modules import RecurrentNet
+from ._plotting import plot_history
 from ._regression import GRURegressor, LSTMRegressor, RecurrentRegressor, RNNRegressor
 from ._version import __version__
+from .compare import ComparisonReport, compare_cells
 from .persistence import load_model, save_model
 
 #: Public subpackages whose estimators ``skrnn.utils.all_estimators`` lists.
 _PUBLIC_SUBPACKAGES = ("preprocessing",)
 
 __all__ = [
+    "ComparisonReport",
     "GRUClassifier",
     "GRURegressor",
     "LSTMClassifier",
@@ -26,6 +30,8 @@ __all__ = [
     "RecurrentNet",
     "RecurrentRegressor",
     "__version__",
+    "compare_cells",
     "load_model",
+    "plot_history",
     "save_model",
 ]

@@ -9,11 +9,27 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
 
-from ._training import OPTIMIZERS, SequenceDataset, TensorWindows, build_net
+from ._resume import (
+    fit_state,
+    load_training_state,
+    read_checkpoint,
+    restore_targets,
+    unfinished_fit,
+)
+from ._training import (
+    OPTIMIZERS,
+    SequenceDataset,
+    TensorWindows,
+    build_net,
+    device_memory_hint,
+)
+from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
 from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions
 from .utils._random import draw_seed, torch_seed
+from .utils._threads import budgeted_threads
 from .utils.validation import check_sequences
 
 CELLS = ("lstm", "gru", "rnn")
@@ -40,6 +56,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "nonfinite_loss": [StrOptions({"raise", "warn"})],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -68,6 +85,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=None,
+        nonfinite_loss="raise",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -91,6 +109,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         self.optimizer = optimizer
         self.weight_decay = weight_decay
         self.clip_grad_norm = clip_grad_norm
+        self.nonfinite_loss = nonfinite_loss
         self.shuffle = shuffle
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -112,6 +131,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
     _criterion = None
     _stratify = False
     _check_targets = {}
+    #: The fitted attributes that encode the targets, saved in checkpoints.
+    _target_attributes = ()
 
     # -- fitting -------------------------------------------------------------------
 
@@ -120,6 +141,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
         device = self._check_device()
+        # An unfitted estimator's warm-start fit resumes from its Checkpoint's file.
+        saved = None if continuing or incremental else read_checkpoint(self, device)
         X, y = check_sequences(self, X, y, reset=not continuing, **self._check_targets)
         if isinstance(X, WindowedSeries):
             # Rows without a full window of history are not trained on.
@@ -134,21 +157,37 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             X_t, y = TensorWindows(_to_tensor(X.series, contiguous=False), starts, X.window), y[rows]
         else:
             X_t = _to_tensor(X)
-        y_t, output_size = self._encode_targets(y, reset=not continuing, classes=classes)
+        if saved is not None:
+            restore_targets(self, saved)
+        y_t, output_size = self._encode_targets(
+            y, reset=not continuing and saved is None, classes=classes
+        )
         if continuing and output_size != self.net_.module__output_size:
             raise ValueError(
                 f"y has {output_size} outputs, but {type(self).__name__} was fitted "
                 f"with {self.net_.module__output_size}; warm_start and partial_fit "
                 "continue training the same network."
             )
-        n_done = self.n_iter_ if continuing else 0
-        n_history = len(self.net_.history) if continuing else 0
-        seed = draw_seed(self.random_state)
-        if seed is not None:
-            seed = (seed + n_done) % np.iinfo(np.int32).max
+        if saved is not None:
+            n_done = saved["epoch"]
+        else:
+            n_done = self.n_iter_ if continuing else 0
+        # A warm-start fit after one that ended early (in memory, or in a
+        # checkpoint) completes it: the epochs it had left, from its seed. Every
+        # epoch reseeds from (seed, epoch number), so the split does not show.
+        unfinished = None
+        if not incremental:
+            if continuing:
+                unfinished = getattr(self, "_unfinished_fit", None)
+            elif saved is not None:
+                unfinished = unfinished_fit(saved)
+        if unfinished is None:
+            fit_start, seed = n_done, draw_seed(self.random_state)
+        else:
+            fit_start, seed = unfinished
         dataset = SequenceDataset(*_place(X_t, y_t, device))
-        epochs = 1 if incremental else self.max_epochs
-        with torch_seed(seed, device):
+        epochs = 1 if incremental else max(self.max_epochs - (n_done - fit_start), 0)
+        with torch_seed(seed, device), budgeted_threads():
             if not continuing:
                 self.net_ = build_net(
                     self,
@@ -159,21 +198,55 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                     seed=seed,
                     stratify=self._stratify,
                 ).initialize()
+                if saved is not None:
+                    load_training_state(self, self.net_, saved)
+            elif unfinished is not None:
+                # Back to the last completed epoch (early stopping restored the
+                # best one when the fit ended).
+                kept = dict(self.net_.callbacks_).get("last_good_epoch")
+                if kept is not None:
+                    kept.restore(self.net_)
             net = self.net_
-            net.set_params(max_epochs=epochs)
-            net.partial_fit(dataset)
-        self._record_history(epochs_this_fit=len(net.history) - n_history,
-                             max_epochs=epochs, incremental=incremental)
-        if net.interrupted_:
+            # A continuing fit takes the current values of the remedies for a
+            # fault (set only when changed: an LR scheduler's rate is kept).
+            wanted = dict(max_epochs=epochs, batch_size=self.batch_size, lr=self.lr)
+            net.set_params(**{k: v for k, v in wanted.items() if getattr(net, k) != v})
+            callbacks = dict(net.callbacks_)  # (a net pickled by older skrnn lacks some)
+            if "clip_grad_norm" in callbacks:
+                callbacks["clip_grad_norm"].gradient_clip_value = self.clip_grad_norm
+            if "nonfinite_loss" in callbacks:
+                callbacks["nonfinite_loss"].action = self.nonfinite_loss
+            net.seed_, net.resuming_ = seed, unfinished is not None
+            net.fit_state_ = fit_state(self, fit_start=fit_start, seed=seed,
+                                       incremental=incremental, output_size=output_size)
+            try:
+                net.partial_fit(dataset)
+            except (NonFiniteLossError, OutOfMemoryError):
+                # The net restored the last good epoch: the estimator is fitted.
+                self._record_history(fit_start=fit_start, incremental=incremental,
+                                     ended=False)
+                self._unfinished_fit = None if incremental else (fit_start, seed)
+                raise
+            finally:
+                net.seed_ = None  # reseeding belongs inside torch_seed only
+        ended = not net.interrupted_
+        self._record_history(fit_start=fit_start, incremental=incremental, ended=ended)
+        self._unfinished_fit = None if incremental or ended else (fit_start, seed)
+        if not ended:
+            stopper = dict(net.callbacks_)["stop_on_plateau"]
+            if not self.n_iter_:
+                kept = "its initial weights (no epoch was completed)"
+            elif self.early_stopping and getattr(stopper, "best_epoch_", 0):
+                kept = ("the weights of its best validation epoch, epoch "
+                        f"{stopper.best_epoch_}")
+            else:
+                kept = f"the weights of epoch {self.n_iter_}, its last completed epoch"
             warnings.warn(
                 f"{type(self).__name__}: training was interrupted by the user after "
                 f"{self.n_iter_} completed epoch(s); the estimator is fitted with "
-                + (
-                    "the weights of its best validation epoch."
-                    if self.early_stopping
-                    else "the weights it had when it was interrupted."
-                ),
-                UserWarning,
+                f"{kept}. With warm_start=True, the next fit completes the "
+                "interrupted one.",
+                FitInterruptedWarning,
                 stacklevel=4,
             )
             raise KeyboardInterrupt
@@ -196,10 +269,11 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             )
         return device
 
-    def _record_history(self, *, epochs_this_fit, max_epochs, incremental):
+    def _record_history(self, *, fit_start, incremental, ended):
         history = self.net_.history
         self.history_ = history
-        # An epoch interrupted by the user has a history row without losses.
+        # LastGoodEpoch drops the row of an unfinished epoch; a row without
+        # losses (from a net without it) is not counted either.
         done = [row for row in history if "train_loss" in row]
         self.n_iter_ = len(done)
         self.loss_curve_ = [float(row["train_loss"]) for row in done]
@@ -212,13 +286,14 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         else:
             self.validation_loss_curve_ = None
             self.best_validation_loss_ = None
-        self.best_loss_ = float(np.min(self.loss_curve_))
+        self.best_loss_ = float(np.min(self.loss_curve_)) if done else np.inf
         stopper = dict(self.net_.callbacks_)["stop_on_plateau"]
+        max_epochs = self.max_epochs
         if (
             not incremental
-            and not self.net_.interrupted_
+            and ended
             and not stopper.stopped_
-            and epochs_this_fit >= max_epochs
+            and self.n_iter_ - fit_start >= max_epochs
         ):
             monitored = "validation" if self.early_stopping else "training"
             warnings.warn(
@@ -241,25 +316,68 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
     def _forward(self, X):
         """Validate ``X`` and return the network's outputs as a NumPy array."""
         check_is_fitted(self, "net_")
-        X = check_sequences(self, X, reset=False)
-        if not isinstance(X, WindowedSeries):
-            return self._forward_tensor(_to_tensor(X))
-        # Windows: rows grouped by how much history they have; incomplete ones
-        # are read as the shorter sequences they are.
-        series = _to_tensor(X.series, contiguous=False)
-        out = None
-        for rows, starts, length in _window_groups(X):
-            part = self._forward_tensor(TensorWindows(series, starts, length))
-            if out is None:
-                out = np.empty((len(X), part.shape[1]), dtype=part.dtype)
-            out[rows] = part
-        return out
+        # The common case, a float NumPy array laid out as in fit, is checked here
+        # for exactly what check_sequences would check of it, in a fraction of the
+        # time (it matters when predicting one sequence at a time); any other
+        # input, and any array failing a check, goes through check_sequences and
+        # gets its errors and warnings.
+        ndim = getattr(self, "_input_ndim", None)
+        if (
+            type(X) is np.ndarray
+            and X.dtype in (np.float32, np.float64)
+            and X.ndim == ndim
+            and len(X) > 0
+            and X.shape[1] > 0
+            and X.shape[-1] == (self.input_size_ if ndim == 3 else self.n_features_in_)
+            and not hasattr(self, "feature_names_in_")
+        ):
+            with np.errstate(over="ignore"):  # too large for float32: refused below
+                X_checked = X.astype(np.float32, copy=False)
+            X = X_checked if np.isfinite(X_checked).all() else check_sequences(
+                self, X, reset=False
+            )
+            if X.ndim == 2:
+                X = X[:, :, np.newaxis]
+        else:
+            X = check_sequences(self, X, reset=False)
+        with budgeted_threads(), torch.inference_mode(), \
+                device_memory_hint(self.net_, training=False):
+            if not isinstance(X, WindowedSeries):
+                return self._forward_tensor(_to_tensor(X))
+            # Windows: rows grouped by how much history they have; incomplete ones
+            # are read as the shorter sequences they are.
+            series = _to_tensor(X.series, contiguous=False)
+            out = None
+            for rows, starts, length in _window_groups(X):
+                part = self._forward_tensor(TensorWindows(series, starts, length))
+                if out is None:
+                    out = np.empty((len(X), part.shape[1]), dtype=part.dtype)
+                out[rows] = part
+            return out
 
     def _forward_tensor(self, X_t):
-        dataset = SequenceDataset(X_t)
-        with torch.inference_mode():
-            out = self.net_.forward(dataset, training=False)
-        return out.numpy()
+        """The module's outputs for ``X_t`` (a tensor or TensorWindows), on the CPU.
+
+        What skorch's ``net.forward`` computes, batch for batch (slices of
+        ``batch_size`` rows, in order), without its per-batch machinery: the module
+        is called directly, in evaluation mode, under the caller's
+        ``torch.inference_mode()``. The outputs are bit for bit skorch's. A net
+        whose class changes how skorch infers goes through skorch.
+        """
+        net = self.net_
+        if any(
+            getattr(type(net), name) is not getattr(NeuralNet, name)
+            for name in ("forward", "forward_iter", "evaluation_step", "infer")
+        ):
+            return net.forward(SequenceDataset(X_t), training=False).numpy()
+        module = net.module_
+        module.train(False)
+        n = len(X_t)
+        size = vars(net).get("iterator_valid__batch_size", net.batch_size)
+        size = n if size == -1 else size
+        outs = [module(X_t[i : i + size].to(net.device)) for i in range(0, n, size)]
+        out = outs[0] if len(outs) == 1 else torch.cat(outs)
+        return out.cpu().numpy()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

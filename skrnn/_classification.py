@@ -5,6 +5,7 @@ import torch
 from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrentEstimator
 from .utils._compat import _fit_context
@@ -79,6 +80,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
     _criterion = torch.nn.CrossEntropyLoss
     _stratify = True
     _check_targets = dict(multi_output=False, y_numeric=False)
+    _target_attributes = ("classes_",)
 
     def __init__(
         self,
@@ -95,6 +97,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=None,
+        nonfinite_loss="raise",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -119,6 +122,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
+            nonfinite_loss=nonfinite_loss,
             shuffle=shuffle,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
@@ -223,6 +227,39 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         codes = self._forward(X).argmax(axis=1)
         return self.classes_[codes]
 
+    def score(self, X, y, sample_weight=None):
+        """Return the mean accuracy on the given sequences and labels.
+
+        Labels that were never seen in ``fit`` cannot be predicted by the model,
+        so they are refused rather than counted as errors.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            The sequences.
+        y : array-like of shape (n_samples,)
+            The true labels, all among ``classes_``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            The mean accuracy of ``self.predict(X)`` with respect to ``y``.
+        """
+        check_is_fitted(self, "net_")
+        self._check_known_labels(np.asarray(y))
+        return super().score(X, y, sample_weight=sample_weight)
+
+    def _check_known_labels(self, y):
+        present = np.unique(y)
+        if np.setdiff1d(present, self.classes_).size:
+            raise ValueError(
+                f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                f"{self.classes_}. `y` has {present}."
+            )
+
     def _encode_targets(self, y, *, reset, classes=None):
         check_classification_targets(y)
         name = type(self).__name__
@@ -233,13 +270,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
                     f"{name} needs samples of at least 2 classes in the data, but "
                     f"the data contain only one class: {self.classes_[0].item()!r}."
                 )
-        present = np.unique(y)
-        unseen = np.setdiff1d(present, self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"`y` has classes not in `self.classes_`. `self.classes_` has "
-                f"{self.classes_}. `y` has {present}."
-            )
+        self._check_known_labels(y)
         codes = np.searchsorted(self.classes_, y).astype(np.int64)
         return torch.from_numpy(codes), len(self.classes_)
 
@@ -301,6 +332,7 @@ class LSTMClassifier(RecurrentClassifier):
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=None,
+        nonfinite_loss="raise",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -325,6 +357,7 @@ class LSTMClassifier(RecurrentClassifier):
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
+            nonfinite_loss=nonfinite_loss,
             shuffle=shuffle,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
@@ -393,6 +426,7 @@ class GRUClassifier(RecurrentClassifier):
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=None,
+        nonfinite_loss="raise",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -417,6 +451,7 @@ class GRUClassifier(RecurrentClassifier):
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
+            nonfinite_loss=nonfinite_loss,
             shuffle=shuffle,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
@@ -489,6 +524,7 @@ class RNNClassifier(RecurrentClassifier):
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=None,
+        nonfinite_loss="raise",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -513,6 +549,7 @@ class RNNClassifier(RecurrentClassifier):
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
+            nonfinite_loss=nonfinite_loss,
             shuffle=shuffle,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,

@@ -81,6 +81,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
     }
     _criterion = torch.nn.MSELoss
     _check_targets = dict(multi_output=True, y_numeric=True)
+    _target_attributes = ("n_outputs_", "_y_ndim", "_y_mean", "_y_scale")
 
     def __init__(
         self,
@@ -97,6 +98,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=None,
+        nonfinite_loss="raise",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -122,6 +124,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
+            nonfinite_loss=nonfinite_loss,
             shuffle=shuffle,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
@@ -276,6 +279,7 @@ class LSTMRegressor(RecurrentRegressor):
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=None,
+        nonfinite_loss="raise",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -301,6 +305,7 @@ class LSTMRegressor(RecurrentRegressor):
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
+            nonfinite_loss=nonfinite_loss,
             shuffle=shuffle,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
@@ -375,6 +380,7 @@ class GRURegressor(RecurrentRegressor):
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=None,
+        nonfinite_loss="raise",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -400,6 +406,7 @@ class GRURegressor(RecurrentRegressor):
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
+            nonfinite_loss=nonfinite_loss,
             shuffle=shuffle,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
@@ -478,6 +485,7 @@ class RNNRegressor(RecurrentRegressor):
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=None,
+        nonfinite_loss="raise",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -503,6 +511,7 @@ class RNNRegressor(RecurrentRegressor):
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
+            nonfinite_loss=nonfinite_loss,
             shuffle=shuffle,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,

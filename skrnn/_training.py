@@ -8,6 +8,7 @@ permutation), which is what a hand-written PyTorch loop does.
 """
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -17,6 +18,9 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 
 from ._modules import RecurrentNet
+from .callbacks import LastGoodEpoch, NonFiniteLossGuard, StopTraining
+from .exceptions import OutOfMemoryError
+from .utils._random import seed_epoch
 
 __all__ = [
     "BatchIterator",
@@ -40,8 +44,8 @@ class TensorWindows:
     The torch side of :class:`skrnn.preprocessing.WindowedSeries`: it stands for a
     tensor of shape ``(n_windows, window, n_features)`` whose row ``i`` is
     ``series[starts[i] : starts[i] + window]``, and indexing it with a slice or a
-    tensor of rows copies just those windows, in one gather. The series itself is
-    never copied.
+    tensor of rows copies just those windows, in one ``index_select`` from a view
+    of the series (no index array per batch). The series itself is never copied.
 
     Parameters
     ----------
@@ -58,7 +62,6 @@ class TensorWindows:
         self.series = series
         self.starts = starts
         self.window = window
-        self._steps = torch.arange(window, device=series.device)
 
     def __len__(self):
         return len(self.starts)
@@ -96,10 +99,13 @@ class TensorWindows:
                 part = starts[rows]
                 first = torch.arange(part.start, part.stop, device=self.device)
             else:
-                first = rows.to(self.device) + starts.start
+                first = rows.to(self.device, torch.int64) + starts.start
         else:
             first = starts[rows]
-        return self.series[first[:, None] + self._steps]
+        # All windows as a view of the series, (n - window + 1, window, n_features),
+        # from which index_select copies the batch's rows into one new tensor.
+        windows = self.series.unfold(0, self.window, 1).transpose(1, 2)
+        return windows.index_select(0, first)
 
 
 class SequenceDataset(torch.utils.data.Dataset):
@@ -171,7 +177,9 @@ class BatchIterator:
         X, y, order = dataset.X, dataset.y, dataset.indices
         n = len(dataset)
         if self.shuffle:
-            perm = torch.randperm(n)
+            # int32 where it fits: the same permutation in half the memory.
+            small = n < np.iinfo(np.int32).max
+            perm = torch.randperm(n, dtype=torch.int32 if small else torch.int64)
             order = perm if order is None else order[perm]
         if order is not None:
             order = order.to(X.device)
@@ -229,10 +237,6 @@ class HoldoutSplit:
         )
 
 
-class StopTraining(Exception):
-    """Raised by a callback to end the epochs of a fit early (not an error)."""
-
-
 class StopOnPlateau(EarlyStopping):
     """skorch's ``EarlyStopping``, ending the fit with :class:`StopTraining`.
 
@@ -244,7 +248,13 @@ class StopOnPlateau(EarlyStopping):
 
     def on_train_begin(self, net, **kwargs):
         self.stopped_ = False
+        if getattr(net, "resuming_", False) and hasattr(self, "best_epoch_"):
+            return None  # completing an interrupted fit: keep counting its misses
         return super().on_train_begin(net, **kwargs)
+
+    def on_train_end(self, net, **kwargs):
+        if len(net.history):  # empty after a Ctrl-C in the first epoch
+            super().on_train_end(net, **kwargs)
 
     def on_epoch_end(self, net, **kwargs):
         try:
@@ -259,25 +269,99 @@ class StopOnPlateau(EarlyStopping):
 class RecurrentSkorchNet(NeuralNet):
     """The skorch net skrnn's estimators train with.
 
-    It is skorch's ``NeuralNet`` with one change to its loop: an epoch loop ended
-    by :class:`StopTraining` is a normal end of training, and a ``KeyboardInterrupt``
-    from the user is recorded in ``interrupted_`` and passed on (skorch ends the
-    fit and runs the ``on_train_end`` callbacks; the estimator then says so and
-    re-raises it, so an interrupted grid search stops). A ``KeyboardInterrupt``
-    raised by skorch's own ``EarlyStopping`` passed in ``callbacks`` keeps
-    skorch's meaning.
+    It is skorch's ``NeuralNet`` with these changes to its loop:
+
+    - an epoch loop ended by :class:`StopTraining` is a normal end of training;
+    - a ``KeyboardInterrupt`` from the user is recorded in ``interrupted_`` and
+      passed on (skorch ends the fit and runs the ``on_train_end`` callbacks, so
+      :class:`~skrnn.callbacks.LastGoodEpoch` restores the last completed epoch;
+      the estimator then says so and re-raises it, so an interrupted grid search
+      stops). A ``KeyboardInterrupt`` raised by skorch's own ``EarlyStopping``
+      passed in ``callbacks`` keeps skorch's meaning;
+    - a CUDA out-of-memory error restores the last completed epoch and becomes
+      a :class:`~skrnn.exceptions.OutOfMemoryError` that names the batch size;
+    - with ``seed_`` set (an int), every epoch starts by reseeding torch's
+      generators from ``(seed_, epoch number)``, so the shuffling and dropout of
+      epoch ``e`` are the same however a fit was split into calls (an
+      interrupted fit and its resumption, ``warm_start`` fits, ``partial_fit``).
+
+    The estimator also sets ``resuming_`` (completing an interrupted fit: the
+    plateau stopper keeps its count) and ``fit_state_`` (what a
+    :class:`~skrnn.callbacks.Checkpoint` records about the estimator).
     """
+
+    def on_epoch_begin(self, net, **kwargs):
+        super().on_epoch_begin(net, **kwargs)
+        seed = getattr(self, "seed_", None)
+        if seed is not None:
+            seed_epoch(seed, len(self.history), self.device)
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         self.interrupted_ = False
         try:
-            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+            with device_memory_hint(self, training=True):
+                return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except StopTraining:
             return self
         except KeyboardInterrupt:
             if not _skorch_early_stopping_fired(self):
                 self.interrupted_ = True
             raise
+
+
+@contextmanager
+def device_memory_hint(net, *, training):
+    """Turn a CUDA out-of-memory error into one that says what to do.
+
+    In training, the weights of the last completed epoch are restored first
+    (from the net's :class:`~skrnn.callbacks.LastGoodEpoch`).
+
+    Parameters
+    ----------
+    net : skorch.NeuralNet
+        The net training or predicting.
+    training : bool
+        Whether the block trains (else it predicts).
+    """
+    try:
+        yield
+    except torch.cuda.OutOfMemoryError as exc:
+        if isinstance(exc, OutOfMemoryError):
+            raise
+        size = net.batch_size
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        if training:
+            kept = next(
+                (cb for _, cb in net.callbacks_ if isinstance(cb, LastGoodEpoch)), None
+            )
+            epoch = len(net.history)
+            if kept is not None and kept.epoch_ is not None:
+                kept.restore(net)
+                restored = (f"the weights and optimizer state of epoch {kept.epoch_}, "
+                            "the last completed one, were restored"
+                            if kept.epoch_ else
+                            "the weights from before the first epoch were restored")
+            else:
+                restored = "the weights may be those of an unfinished epoch"
+            message = (
+                f"The device ({net.device}) ran out of memory in epoch {epoch} of "
+                f"training with batch_size={size}; {restored}. Train with "
+                + (f"smaller batches, e.g. batch_size={size // 2}, or "
+                   if size > 1 else "")
+                + "a smaller network (hidden_size, num_layers); with warm_start=True "
+                "the next fit completes this one."
+            )
+        else:
+            message = (
+                f"The device ({net.device}) ran out of memory predicting in batches "
+                f"of batch_size={size} sequences; the fitted weights are unchanged. "
+                + (f"Predict in smaller batches, e.g. after estimator.net_.set_params("
+                   f"batch_size={size // 2}), or " if size > 1 else "Predict ")
+                + "on fewer sequences at a time."
+            )
+        if detail:
+            message += f" (torch: {detail})"
+        raise OutOfMemoryError(message) from exc
 
 
 def _skorch_early_stopping_fired(net):
@@ -326,7 +410,11 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
     """
     est = estimator
     monitor = "valid_loss" if est.early_stopping else "train_loss"
+    # skrnn's own callbacks come first, so that each epoch is checked and kept
+    # before any user callback runs (or raises) at its end.
     callbacks = [
+        ("nonfinite_loss", NonFiniteLossGuard(action=est.nonfinite_loss)),
+        ("last_good_epoch", LastGoodEpoch()),
         (
             "stop_on_plateau",
             StopOnPlateau(
@@ -338,10 +426,10 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
             ),
         )
     ]
-    if est.clip_grad_norm is not None:
-        callbacks.append(
-            ("clip_grad_norm", GradientNormClipping(gradient_clip_value=est.clip_grad_norm))
-        )
+    # Installed even when None (a no-op then), so that a warm-start fit can set it.
+    callbacks.append(
+        ("clip_grad_norm", GradientNormClipping(gradient_clip_value=est.clip_grad_norm))
+    )
     callbacks.extend(_named_callbacks(est.callbacks))
     optimizer = OPTIMIZERS.get(est.optimizer, est.optimizer)
     train_split = None

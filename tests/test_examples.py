@@ -34,10 +34,16 @@ def _check_forecasting(out):
     assert (out / "forecasts.png").stat().st_size > 0
 
 
+def _check_dask(out):
+    table = pd.read_csv(out / "dask_timings.csv")
+    assert len(table) == 3 and (table["wall time (s)"] > 0).all()
+
+
 #: What each example must leave in its --out folder beyond running.
 OUTPUT_CHECKS = {
     "plot_grid_search_cells.py": _check_grid_search_cells,
     "plot_forecasting_windowing.py": _check_forecasting,
+    "plot_dask_search.py": _check_dask,
 }
 
 

@@ -487,3 +487,13 @@ def test_channels_first_round_trip_is_a_view():
         from_channels_first(np.zeros((3, 4)))
     with pytest.raises(TypeError, match="nested DataFrames"):
         from_channels_first(pd.DataFrame(np.zeros((2, 2))))
+
+
+def test_windows_get_the_same_target_checks():
+    windows = SlidingWindow(2, incomplete="ignore").fit_transform(np.zeros((6, 1)))
+    with pytest.raises(ValueError, match="expects numeric targets"):
+        LSTMRegressor(max_epochs=1).fit(windows, np.array(["a"] * 6))
+    with pytest.raises(ValueError, match="too large for dtype\\('float32'\\)"):
+        LSTMRegressor(max_epochs=1).fit(windows, np.full(6, 1e300))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        LSTMRegressor(max_epochs=1).fit(windows, np.zeros(5))

@@ -150,11 +150,11 @@ def test_keyboard_interrupt_in_the_middle_of_an_epoch(early_stopping):
     X, y = _data()
     est = RecurrentRegressor(**{**FAST, "max_epochs": 10}, early_stopping=early_stopping,
                              callbacks=[InterruptInEpoch()])
-    expected = "best validation epoch" if early_stopping else "when it was interrupted"
+    expected = "best validation epoch" if early_stopping else "epoch 2, its last"
     with pytest.warns(UserWarning, match=f"after 2 completed epoch.*{expected}"):
         with pytest.raises(KeyboardInterrupt):
             est.fit(X, y)
-    assert est.n_iter_ == 2 == len(est.loss_curve_)
+    assert est.n_iter_ == 2 == len(est.loss_curve_) == len(est.history_)
     assert est.predict(X).shape == (64,)
 
 

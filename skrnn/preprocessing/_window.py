@@ -297,7 +297,7 @@ def _time_step(index, name):
         return index.freq
     freq = index.freq
     if freq is None and len(index) >= 3:
-        freq = pd.infer_freq(index)
+        freq = pd.DatetimeIndex(index, freq="infer").freq
     if freq is None and len(index) == 2:
         freq = index[1] - index[0]
     if freq is None:

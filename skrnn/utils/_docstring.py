@@ -64,6 +64,16 @@ _training = """max_epochs : int, default=200
         each optimizer step (skorch's ``GradientNormClipping``); recurrent
         networks can have exploding gradients, ``relu`` RNNs especially.
 
+    nonfinite_loss : {"raise", "warn"}, default="raise"
+        What happens when a training or validation loss becomes NaN or infinite:
+        training stops at once, the weights and optimizer state of the last epoch
+        whose losses were all finite are restored, and then ``"raise"`` raises a
+        :class:`~skrnn.exceptions.NonFiniteLossError` (the estimator stays fitted,
+        with those weights), while ``"warn"`` emits a
+        :class:`~skrnn.exceptions.NonFiniteLossWarning` and ends the fit normally
+        there. Either way the message names the epoch and batch; a lower ``lr``
+        or a ``clip_grad_norm`` usually helps.
+
     shuffle : bool, default=True
         Whether to shuffle the sequences before each epoch.
 
@@ -90,7 +100,14 @@ _training = """max_epochs : int, default=200
     warm_start : bool, default=False
         If True, a call to ``fit`` continues training the fitted network (its
         weights and optimizer state) for up to ``max_epochs`` more epochs instead
-        of starting afresh.
+        of starting afresh. After a fit that ended early (Ctrl-C, a non-finite
+        loss, a GPU out of memory) it completes that fit instead: it runs the
+        epochs that fit had left, to the result it would have had. An unfitted
+        estimator with a :class:`skrnn.callbacks.Checkpoint` in ``callbacks``
+        resumes from the checkpoint's file in the same way. A continuing fit
+        uses the current ``batch_size``, ``lr``, ``clip_grad_norm`` and
+        ``nonfinite_loss``; the other hyperparameters are those of the first
+        fit.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the batch shuffling, dropout and the
@@ -106,8 +123,9 @@ _training = """max_epochs : int, default=200
 
     callbacks : list of skorch callbacks or None, default=None
         Extra skorch callbacks (or ``(name, callback)`` pairs), for example
-        ``skorch.callbacks.LRScheduler`` or ``skorch.callbacks.Checkpoint``. They
-        are cloned at each fit, so the objects passed are never modified.
+        :class:`skrnn.callbacks.Checkpoint` to write resumable checkpoints, or
+        ``skorch.callbacks.LRScheduler``. They are cloned at each fit, so the
+        objects passed are never modified.
 
     verbose : int, default=0
         0 is silent; 1 prints skorch's table of losses and times after each

@@ -58,3 +58,33 @@ def torch_seed(seed, device="cpu"):
             with torch.cuda.device(index):
                 torch.cuda.manual_seed(seed)
         yield
+
+
+def seed_epoch(seed, epoch, device="cpu"):
+    """Reseed torch's generators for one epoch, from ``seed`` and the epoch number.
+
+    Called at the start of every epoch inside :func:`torch_seed` (whose fork
+    restores the generators afterwards): what epoch ``epoch`` draws (the batch
+    order, dropout masks) then depends only on ``(seed, epoch)``, not on how
+    many epochs ran before it in the same call, so a fit split into several calls
+    (interrupted and resumed, ``warm_start``, ``partial_fit``) draws exactly what
+    one uninterrupted fit draws.
+
+    Parameters
+    ----------
+    seed : int
+        The fit's seed, from :func:`draw_seed`.
+    epoch : int
+        The epoch number (1 for the first epoch of the estimator's training).
+    device : str or torch.device, default="cpu"
+        The device trained on; its CUDA generator is reseeded too.
+    """
+    epoch_seed = int(np.random.SeedSequence([seed, epoch]).generate_state(1)[0])
+    torch.default_generator.manual_seed(epoch_seed)
+    device = torch.device(device)
+    if device.type == "cuda" and torch.cuda.is_available():
+        index = device.index
+        if index is None:
+            index = torch.cuda.current_device()
+        with torch.cuda.device(index):
+            torch.cuda.manual_seed(epoch_seed)

@@ -1,5 +1,7 @@
 """Validation of sequence input, on top of scikit-learn's own functions."""
 
+import functools
+
 import numpy as np
 from sklearn.utils import check_array, check_consistent_length, check_X_y
 from sklearn.utils.validation import validate_data
@@ -13,6 +15,23 @@ _LAYOUTS = (
     "a 2-D array (n_samples, n_timesteps) of univariate sequences or a 3-D array "
     "(n_samples, n_timesteps, n_features)"
 )
+
+
+def _quiet_float_casts(func):
+    """Run ``func`` without NumPy's overflow warnings from the float32 cast.
+
+    A float64 value beyond float32's range is refused with scikit-learn's "Input X
+    contains infinity or a value too large for dtype('float32')"; the
+    RuntimeWarnings NumPy emits on the way ("overflow encountered in cast") would
+    only repeat it.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def _as_array_like(X, name):
@@ -30,6 +49,7 @@ def _as_array_like(X, name):
         ) from None
 
 
+@_quiet_float_casts
 def check_sequences(
     estimator,
     X,
@@ -114,6 +134,13 @@ def check_sequences(
             f"{_LAYOUTS}."
         )
     _refuse_strings(X, "X", f"{name} expects numeric sequences")
+    if X.ndim == 2 and X.shape[1] == 0 and hasattr(X, "columns"):
+        # scikit-learn's check_array fails on a DataFrame without columns with
+        # NumPy's "at least one array or dtype is required"; say it in its words.
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 "
+            f"is required by {name}."
+        )
     if has_y and y_numeric:
         _refuse_strings(
             y, "y", f"{name} expects numeric targets (use a classifier for labels)"
@@ -155,6 +182,8 @@ def check_sequences(
             estimator._input_ndim = 2
         X = X[:, :, np.newaxis]
 
+    if has_y and y_numeric:
+        _check_float32_range(y)
     return (X, y) if has_y else X
 
 
@@ -198,8 +227,14 @@ def _check_windows(estimator, X, y, name, *, reset, multi_output, y_numeric):
     _check_3d_shape(estimator, X, name, reset=reset)
     if isinstance(y, str) and y == "no_validation":
         return X
+    if y_numeric:
+        _refuse_strings(
+            y, "y", f"{name} expects numeric targets (use a classifier for labels)"
+        )
     y = _check_y(y, multi_output=multi_output, y_numeric=y_numeric, estimator=estimator)
     check_consistent_length(X, y)
+    if y_numeric:
+        _check_float32_range(y)
     return X, y
 
 
@@ -245,3 +280,13 @@ def _holds_strings(dtype, values):
     if kind != "O":
         return False
     return any(isinstance(v, (str, bytes)) for v in np.ravel(values()))
+
+
+def _check_float32_range(y):
+    """Refuse numeric targets that float32 training would turn into infinity."""
+    y = np.asarray(y)
+    if y.size and y.dtype.kind == "f" and np.abs(y).max() > np.finfo(np.float32).max:
+        raise ValueError(
+            "Input y contains infinity or a value too large for dtype('float32'). "
+            "skrnn trains in float32; rescale y to within +-3.4e38."
+        )
