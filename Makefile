@@ -4,7 +4,7 @@
 #   make compare   the main job: LSTM vs GRU vs RNN on a data set shipped with skrnn
 #   make test      the test suite (what CI runs)
 #   make docs      the Sphinx site with the example gallery, in docs/_build/html
-#   make bench     the side-by-side speed benchmarks
+#   make bench     the side-by-side speed and memory benchmarks (about 45 minutes)
 #   make lint      ruff
 
 PYTHON ?= python3
@@ -36,7 +36,7 @@ docs: $(VENV)/.installed-docs
 	$(PY) -m sphinx -b html -W --keep-going docs docs/_build/html
 
 bench: $(VENV)/.installed-plot
-	$(PY) benchmarks/bench_fit.py
+	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done
 
 lint: $(VENV)/.installed-test
 	$(PIP) ruff

@@ -84,7 +84,8 @@ results = pd.DataFrame(search.cv_results_["params"]).rename(
     columns={"rnn__cell": "cell", "rnn__hidden_size": "hidden_size"}
 )
 results["parameters"] = [
-    n_parameters(c, h) for c, h in zip(results["cell"], results["hidden_size"])
+    n_parameters(c, h)
+    for c, h in zip(results["cell"], results["hidden_size"], strict=True)
 ]
 results["fit_time_s"] = search.cv_results_["mean_fit_time"]
 results["cv_accuracy"] = search.cv_results_["mean_test_score"]

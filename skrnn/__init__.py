@@ -1,7 +1,9 @@
 """skrnn: recurrent neural networks (LSTM, GRU, RNN) as scikit-learn estimators."""
 
-from . import callbacks  # noqa: F401  (the public skrnn.callbacks module)
-from . import exceptions  # noqa: F401  (the public skrnn.exceptions module)
+from . import (
+    callbacks,  # noqa: F401  (the public skrnn.callbacks module)
+    exceptions,  # noqa: F401  (the public skrnn.exceptions module)
+)
 from ._classification import (
     GRUClassifier,
     LSTMClassifier,

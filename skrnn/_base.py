@@ -154,7 +154,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                     "has nothing to train on; use a shorter window or a longer "
                     "series."
                 )
-            X_t, y = TensorWindows(_to_tensor(X.series, contiguous=False), starts, X.window), y[rows]
+            series = _to_tensor(X.series, contiguous=False)
+            X_t, y = TensorWindows(series, starts, X.window), y[rows]
         else:
             X_t = _to_tensor(X)
         if saved is not None:
@@ -211,7 +212,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             # fault (set only when changed: an LR scheduler's rate is kept).
             wanted = dict(max_epochs=epochs, batch_size=self.batch_size, lr=self.lr)
             net.set_params(**{k: v for k, v in wanted.items() if getattr(net, k) != v})
-            callbacks = dict(net.callbacks_)  # (a net pickled by older skrnn lacks some)
+            # (A net pickled by an older skrnn may lack some of these callbacks.)
+            callbacks = dict(net.callbacks_)
             if "clip_grad_norm" in callbacks:
                 callbacks["clip_grad_norm"].gradient_clip_value = self.clip_grad_norm
             if "nonfinite_loss" in callbacks:
@@ -411,7 +413,9 @@ def _to_tensor(X, *, contiguous=True):
     else:
         X = np.asarray(X, dtype=np.float32)
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*not writable", category=UserWarning)
+        warnings.filterwarnings(
+            "ignore", message=".*not writable", category=UserWarning
+        )
         return torch.from_numpy(X)
 
 
@@ -449,8 +453,11 @@ def _place(X, y, device):
     """Move the training tensors to ``device`` once, if they fit in its memory."""
     if device.type == "cpu":
         return X, y
-    x_bytes = X.nbytes if isinstance(X, TensorWindows) else X.element_size() * X.nelement()
-    nbytes = x_bytes + y.element_size() * y.nelement()
+    if isinstance(X, TensorWindows):
+        nbytes = X.nbytes
+    else:
+        nbytes = X.element_size() * X.nelement()
+    nbytes += y.element_size() * y.nelement()
     if device.type == "cuda":
         free, _ = torch.cuda.mem_get_info(device)
         if nbytes > free // 2:

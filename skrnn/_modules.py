@@ -1,6 +1,5 @@
 """The torch modules behind skrnn's estimators (no scikit-learn code here)."""
 
-import torch
 from torch import nn
 
 __all__ = ["RecurrentNet"]

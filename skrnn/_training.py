@@ -228,7 +228,8 @@ class HoldoutSplit:
             stratify=labels,
         )
         base = dataset.indices
-        train, valid = torch.from_numpy(np.sort(train)), torch.from_numpy(np.sort(valid))
+        train = torch.from_numpy(np.sort(train))
+        valid = torch.from_numpy(np.sort(valid))
         if base is not None:
             train, valid = base[train], base[valid]
         return (

@@ -1,8 +1,8 @@
 """Safe model files: fitted estimators saved and loaded without pickle.
 
 :mod:`pickle` and :mod:`joblib` files restore objects by running code named in
-the file, so they are for trusted files only. :func:`save_model` writes a file
-that holds data only, and :func:`load_model` reads it without executing
+the file, so they are for trusted files only. :func:`.save_model` writes a file
+that holds data only, and :func:`.load_model` reads it without executing
 anything from it:
 
 - the file is a zip archive with a ``metadata.json`` (format version, library
@@ -13,7 +13,7 @@ anything from it:
 - the network's weights and optimizer state are ``torch.save`` members, read with
   ``torch.load(..., weights_only=True, map_location="cpu")``.
 
-Only the classes listed by :func:`trusted_types` are constructed from a file
+Only the classes listed by :func:`.trusted_types` are constructed from a file
 (skrnn's public estimators, scikit-learn's :class:`~sklearn.pipeline.Pipeline`
 and four scalers); a file naming any other class is refused with
 :class:`~skrnn.exceptions.UntrustedTypeError` before anything is built. A file
@@ -35,6 +35,7 @@ import zipfile
 import zlib
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
@@ -96,7 +97,7 @@ def _trusted():
 
 
 def trusted_types():
-    """List the classes that :func:`load_model` constructs from a model file.
+    """List the classes that :func:`.load_model` constructs from a model file.
 
     skrnn's public estimators (and transformers), scikit-learn's
     :class:`~sklearn.pipeline.Pipeline`, and the scalers
@@ -131,7 +132,7 @@ def save_model(estimator, file):
     The file is a zip archive of data only: JSON for the hyperparameters, the
     fitted attributes and the training history, ``.npy`` arrays, and the
     network's weights and optimizer state as ``torch.save`` tensors. Load it
-    with :func:`load_model`, which executes nothing from the file; a loaded
+    with :func:`.load_model`, which executes nothing from the file; a loaded
     estimator predicts exactly what the saved one did and, with
     ``warm_start=True`` or ``partial_fit``, trains on as the saved one would.
 
@@ -139,7 +140,7 @@ def save_model(estimator, file):
     ----------
     estimator : estimator instance
         A skrnn estimator or transformer, or a :class:`~sklearn.pipeline.Pipeline`
-        of them and of the scalers listed by :func:`trusted_types`. Its
+        of them and of the scalers listed by :func:`.trusted_types`. Its
         hyperparameters must be plain values: ``callbacks`` objects and a
         callable ``optimizer`` cannot be stored (save such a model with
         :func:`joblib.dump`, for trusted use only).
@@ -151,7 +152,7 @@ def save_model(estimator, file):
     Raises
     ------
     TypeError
-        If the estimator is of a class not listed by :func:`trusted_types`, or a
+        If the estimator is of a class not listed by :func:`.trusted_types`, or a
         hyperparameter or fitted attribute holds an object that cannot be stored
         as data (the message names it). Nothing is written then.
 
@@ -211,13 +212,41 @@ def _write_zip(f, members):
             zf.writestr(info, data)
 
 
+def _time_value(v):
+    """The tagged form of a pandas time value (the time index a SlidingWindow
+    records), or None for anything else."""
+    if isinstance(v, pd.Timestamp):
+        return {"__timestamp__": [v.tz_localize(None).isoformat(),
+                                  None if v.tz is None else str(v.tz)]}
+    if isinstance(v, pd.Period):
+        return {"__period__": [str(v), v.freqstr]}
+    if isinstance(v, pd.offsets.BaseOffset):
+        return {"__offset__": [v.freqstr]}
+    if isinstance(v, pd.Timedelta):
+        return {"__timedelta__": [int(v.value)]}
+    return None
+
+
+def _read_timestamp(iso, tz):
+    stamp = pd.Timestamp(str(iso))
+    return stamp if tz is None else stamp.tz_localize(str(tz))
+
+
+_TIME_READERS = {
+    "__timestamp__": _read_timestamp,
+    "__period__": lambda text, freq: pd.Period(str(text), freq=str(freq)),
+    "__offset__": lambda freq: pd.tseries.frequencies.to_offset(str(freq)),
+    "__timedelta__": lambda ns: pd.Timedelta(int(ns), unit="ns"),
+}
+
+
 def _unsafe(where, value, hint=""):
     kind = type(value)
     return TypeError(
         f"{where} holds a {kind.__module__}.{kind.__qualname__}, which cannot be "
         "stored in a safe model file: save_model stores None, bools, numbers, "
-        "strings, lists, tuples and dicts of them, NumPy arrays and torch devices, "
-        "and the estimators listed by skrnn.persistence.trusted_types(). "
+        "strings, lists, tuples and dicts of them, NumPy arrays, torch devices, "
+        "pandas time stamps, periods, offsets and time deltas, and the estimators listed by skrnn.persistence.trusted_types(). "
         + (
             hint
             or "Save such a model with joblib.dump and load it only from a "
@@ -285,6 +314,9 @@ class _Writer:
             return {"__dict__": {k: self.value(x, where) for k, x in v.items()}}
         if isinstance(v, torch.device):
             return {"__device__": str(v)}
+        time = _time_value(v)
+        if time is not None:
+            return time
         if isinstance(v, np.random.RandomState):
             _, keys, pos, has_gauss, cached = v.get_state()
             return {
@@ -374,9 +406,9 @@ class _Invalid(Exception):
 
 
 def load_model(file):
-    """Load an estimator saved by :func:`save_model`, executing nothing from the file.
+    """Load an estimator saved by :func:`.save_model`, executing nothing from the file.
 
-    The classes named in the file are checked against :func:`trusted_types`
+    The classes named in the file are checked against :func:`.trusted_types`
     before anything is built; arrays are read with ``allow_pickle=False`` and
     tensors with ``torch.load(..., weights_only=True, map_location="cpu")``. The
     network is rebuilt from the hyperparameters as ``fit`` builds it and its
@@ -398,11 +430,11 @@ def load_model(file):
     ------
     skrnn.exceptions.ModelFileError
         If the file is not a complete, unchanged file written by
-        :func:`save_model` (truncated, corrupt, a pickle or joblib file, a weights
+        :func:`.save_model` (truncated, corrupt, a pickle or joblib file, a weights
         member that holds objects other than tensors, a member added to the
         archive...). A ``ValueError``; no estimator is returned.
     skrnn.exceptions.UntrustedTypeError
-        If the file names a class not listed by :func:`trusted_types` (a
+        If the file names a class not listed by :func:`.trusted_types` (a
         subclass of ``ModelFileError``).
 
     Warns
@@ -665,6 +697,13 @@ class _Reader:
                     raise _Invalid(f"{where} is not a torch device: {body!r}") from None
             if tag == "__random_state__" and isinstance(body, dict):
                 return self.random_state(body, where)
+            if tag in _TIME_READERS and isinstance(body, list):
+                try:
+                    return _TIME_READERS[tag](*body)
+                except (TypeError, ValueError) as exc:
+                    raise _Invalid(
+                        f"{where} is not a valid {tag.strip('_')} ({_reason(exc)})"
+                    ) from None
             if tag == "__estimator__":
                 return self.node(body, where)
         raise _Invalid(f"{where} holds a value skrnn does not write: {str(v)[:80]!r}")

@@ -1,7 +1,10 @@
 """scikit-learn's own estimator checks on every public skrnn estimator."""
 
 import pytest
-from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
 
 from skrnn.utils import all_estimators
 

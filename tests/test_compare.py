@@ -100,14 +100,33 @@ def test_parameter_counts_are_those_of_the_fitted_modules(report, data):
     assert n["rnn"] == 0.25 * n["lstm"]
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RSS read on Linux")
-def test_peak_memory_is_measured_and_positive(report):
-    frame = report.to_frame()
-    assert "not measured" not in report.memory_method
-    assert (frame["mean_peak_memory_mib"] > 0).all()
-    # More hidden units need more memory, for every cell.
-    by_size = frame.set_index(["cell", "hidden_size"])["mean_peak_memory_mib"]
-    assert all(by_size[c, 48] > by_size[c, 4] for c in report.cells)
+_PEAK_MEMORY_SCRIPT = """
+import numpy as np
+from skrnn import RecurrentClassifier, compare_cells
+rng = np.random.RandomState(0)
+X = rng.normal(size=(48, 6, 2)).astype(np.float32)
+y = np.where(X[:, :, 0].mean(axis=1) > 0, "up", "down")
+report = compare_cells(RecurrentClassifier(hidden_size=4, max_epochs=3, random_state=0),
+                       X, y, param_grid={"hidden_size": [4, 48]}, cv=2)
+frame = report.to_frame()
+assert "not measured" not in report.memory_method, report.memory_method
+assert (frame["mean_peak_memory_mib"] > 0).all(), frame
+# More hidden units need more memory, for every cell.
+by_size = frame.set_index(["cell", "hidden_size"])["mean_peak_memory_mib"]
+assert all(by_size[c, 48] > by_size[c, 4] for c in report.cells), by_size
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="peak RSS via /proc")
+def test_peak_memory_is_measured_and_positive():
+    """Resident memory of a process that has already run many other tests holds
+    freed heap that later fits reuse without growing; a fresh process measures
+    what a user's ``compare_cells`` call sees."""
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", _PEAK_MEMORY_SCRIPT],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_ranks_follow_the_scores(report):

@@ -39,11 +39,21 @@ def _check_dask(out):
     assert len(table) == 3 and (table["wall time (s)"] > 0).all()
 
 
+def _check_compare(out):
+    table = pd.read_csv(out / "results.csv")
+    assert set(table["cell"]) == {"lstm", "gru", "rnn"}
+    assert (table["n_parameters"] > 0).all()
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "| Rank |" in report
+    assert (out / "comparison.png").stat().st_size > 0
+
+
 #: What each example must leave in its --out folder beyond running.
 OUTPUT_CHECKS = {
     "plot_grid_search_cells.py": _check_grid_search_cells,
     "plot_forecasting_windowing.py": _check_forecasting,
     "plot_dask_search.py": _check_dask,
+    "plot_compare_cells.py": _check_compare,
 }
 
 

@@ -878,3 +878,40 @@ def test_property_tampered_metadata_raises_model_file_error_or_loads(data):
             load_model(io.BytesIO(buffer.getvalue()))
     except ModelFileError:
         pass
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.date_range("2000-01-01", periods=90, freq="MS", tz="Europe/Paris"),
+        pd.period_range("1990-01", periods=90, freq="M"),
+        pd.RangeIndex(90),
+    ],
+    ids=["timestamps", "periods", "integers"],
+)
+def test_forecasting_pipeline_round_trip_keeps_its_history(index, tmp_path):
+    """A SlidingWindow records where its series ended (a pandas time stamp,
+    period or integer and the step): the safe format keeps them, so the loaded
+    pipeline windows the rows that follow with the same history."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skrnn import LSTMRegressor
+    from skrnn.preprocessing import SlidingWindow
+
+    t = np.arange(90)
+    X = pd.DataFrame({"a": np.sin(t / 5), "b": np.cos(t / 7)}, index=index)
+    y = np.sin((t + 1) / 5)
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("window", SlidingWindow(6)),
+         ("model", LSTMRegressor(hidden_size=4, max_epochs=2, random_state=0))]
+    ).set_output(transform="pandas")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(X[:70], y[:70])
+    save_model(pipe, tmp_path / "forecaster.skrnn")
+    loaded = load_model(tmp_path / "forecaster.skrnn")
+    assert loaded[1].history_end_ == pipe[1].history_end_
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*less than window")
+        assert_array_equal(loaded.predict(X[70:]), pipe.predict(X[70:]))

@@ -256,7 +256,7 @@ def test_alignment_through_cross_validation_and_grid_search():
     )
     assert search.best_score_ == pytest.approx(1.0)
     for windows, targets in WindowProbe.seen:
-        for window, target in zip(windows[:, :, 0], targets):
+        for window, target in zip(windows[:, :, 0], targets, strict=True):
             t = int(target - 1000)
             horizon = t - int(window[-1])
             assert_array_equal(window, hand_window(t, len(window), horizon))

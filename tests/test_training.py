@@ -95,7 +95,7 @@ def test_fast_path_reaches_skorch_default_weights():
         train_split=None,
         verbose=0,
     ).fit(X, y.reshape(-1, 1).astype(np.float32))
-    for a, b in zip(est.module_.parameters(), plain.module_.parameters()):
+    for a, b in zip(est.module_.parameters(), plain.module_.parameters(), strict=True):
         assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 

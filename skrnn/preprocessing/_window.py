@@ -180,7 +180,8 @@ class WindowedSeries:
             key = np.flatnonzero(key)
         elif key.dtype.kind not in "iu":
             raise IndexError(
-                f"rows must be indexed with integers or booleans, got dtype {key.dtype}."
+                "rows must be indexed with integers or booleans, got dtype "
+                f"{key.dtype}."
             )
         return self._subset(_take(self._ends, key))
 
@@ -207,7 +208,8 @@ class WindowedSeries:
         --------
         >>> import numpy as np
         >>> from skrnn.preprocessing import WindowedSeries
-        >>> WindowedSeries(np.arange(3.0)[:, None], [2, 3], window=2).to_numpy()[:, :, 0]
+        >>> windows = WindowedSeries(np.arange(3.0)[:, None], [2, 3], window=2)
+        >>> windows.to_numpy()[:, :, 0]
         array([[0., 1.],
                [1., 2.]])
         """

@@ -1,4 +1,4 @@
-"""Seeding torch from a scikit-learn ``random_state`` without touching the caller's RNG."""
+"""Seeding torch from a scikit-learn ``random_state``, leaving the caller's RNG be."""
 
 from contextlib import contextmanager
 
@@ -49,7 +49,8 @@ def torch_seed(seed, device="cpu"):
     device = torch.device(device)
     devices = []
     if device.type == "cuda" and torch.cuda.is_available():
-        devices = [device.index if device.index is not None else torch.cuda.current_device()]
+        index = device.index
+        devices = [index if index is not None else torch.cuda.current_device()]
     with torch.random.fork_rng(devices=devices):
         # Seed only the generators that were forked: torch.manual_seed would also
         # reseed every CUDA device, which fork_rng would not restore.

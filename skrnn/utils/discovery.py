@@ -2,7 +2,12 @@
 
 import inspect
 
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    TransformerMixin,
+)
 
 __all__ = ["all_estimators"]
 
@@ -63,6 +68,8 @@ def all_estimators(type_filter=None):
                 f"None; got {sorted(unknown)} instead."
             )
         found = {
-            n: c for n, c in found.items() if any(issubclass(c, _TYPES[k]) for k in kinds)
+            n: c
+            for n, c in found.items()
+            if any(issubclass(c, _TYPES[k]) for k in kinds)
         }
     return sorted(found.items())
