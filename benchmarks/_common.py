@@ -17,6 +17,7 @@ import skorch
 import torch
 
 import skrnn
+from skrnn.compare._measure import _read_proc_status, _reset_peak_rss, _trim_heap
 
 
 def cpu_name():
@@ -96,26 +97,21 @@ def format_ratio(seconds, base, unit=None):
 
 def read_status_kib(field):
     """A ``kB`` field of ``/proc/self/status`` (``VmRSS``, ``VmHWM``) in bytes."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise KeyError(field)
+    value = _read_proc_status(field)
+    if value is None:
+        raise KeyError(field)
+    return value
 
 
 def reset_peak_rss():
-    """Make ``VmHWM`` restart from the current resident size; False if refused."""
+    """Make ``VmHWM`` restart from the current resident size; False if refused.
+
+    Freed memory is collected and handed back to the system first, as
+    :func:`skrnn.compare_cells` does before each measured fit.
+    """
     gc.collect()
-    try:
-        ctypes.CDLL(None).malloc_trim(0)  # hand freed heap pages back first
-    except (OSError, AttributeError):
-        pass
-    try:
-        with open("/proc/self/clear_refs", "w") as clear_refs:
-            clear_refs.write("5")
-    except OSError:
-        return False
-    return True
+    _trim_heap()
+    return _reset_peak_rss()
 
 
 def fix_mmap_threshold(nbytes=64 * 1024):
