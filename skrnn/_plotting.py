@@ -186,18 +186,27 @@ def _plot_score_time(report, ax, frame):
     ax.legend()
 
 
-def _plot_parameters(report, ax, frame):
+def _errorbars_against_size(report, ax, frame, mean, std_column, fmt):
+    """One error-bar line per cell: ``mean(rows)`` ± ``rows[std_column]`` against
+    the trainable parameters, on the size axis."""
     for cell, rows in _by_cell(report, frame):
         ax.errorbar(
             rows["n_parameters"].astype(float),
-            report._sign * rows["mean_score"],
-            yerr=rows["std_score"],
-            fmt="o-",
+            mean(rows),
+            yerr=rows[std_column],
+            fmt=fmt,
             capsize=3,
             color=CELL_COLORS.get(cell),
             label=cell_label(cell),
         )
     _size_axis(ax, frame["n_parameters"])
+
+
+def _plot_parameters(report, ax, frame):
+    _errorbars_against_size(
+        report, ax, frame, lambda rows: report._sign * rows["mean_score"],
+        "std_score", "o-",
+    )
     ax.set_ylabel(_metric_label(report))
     ax.set_title("score against size")
     ax.legend()
@@ -213,17 +222,10 @@ def _plot_memory(report, ax, frame):
             va="center",
             transform=ax.transAxes,
         )
-    for cell, rows in _by_cell(report, frame):
-        ax.errorbar(
-            rows["n_parameters"].astype(float),
-            rows["mean_peak_memory_mib"],
-            yerr=rows["std_peak_memory_mib"],
-            fmt="s-",
-            capsize=3,
-            color=CELL_COLORS.get(cell),
-            label=cell_label(cell),
-        )
-    _size_axis(ax, frame["n_parameters"])
+    _errorbars_against_size(
+        report, ax, frame, lambda rows: rows["mean_peak_memory_mib"],
+        "std_peak_memory_mib", "s-",
+    )
     ax.set_ylabel("peak memory during fit (MiB)")
     ax.set_title("memory against size")
     ax.legend()

@@ -154,24 +154,23 @@ def _folds(text):
     return value
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+def _float_in(accept, expected):
+    """An argparse type: a float for which ``accept`` holds, else ``expected``."""
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
-    return value
+_positive_float = _float_in(lambda v: v > 0, "a positive number")
+_fraction = _float_in(lambda v: 0 <= v < 1, "a fraction in [0, 1)")
 
 
 def _split_list(text, option):

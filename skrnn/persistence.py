@@ -246,7 +246,8 @@ def _unsafe(where, value, hint=""):
         f"{where} holds a {kind.__module__}.{kind.__qualname__}, which cannot be "
         "stored in a safe model file: save_model stores None, bools, numbers, "
         "strings, lists, tuples and dicts of them, NumPy arrays, torch devices, "
-        "pandas time stamps, periods, offsets and time deltas, and the estimators listed by skrnn.persistence.trusted_types(). "
+        "pandas time stamps, periods, offsets and time deltas, and the estimators "
+        "listed by skrnn.persistence.trusted_types(). "
         + (
             hint
             or "Save such a model with joblib.dump and load it only from a "

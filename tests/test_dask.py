@@ -146,20 +146,26 @@ def test_a_killed_worker_is_retried_when_the_data_are_broadcast(client, data,
     client.wait_for_workers(2)
 
 
-def test_a_killed_worker_holding_the_only_copy_fails_the_search_clearly(
-    client, data, tmp_path
-):
-    """By default joblib scatters X and y to one worker only; killing it loses
-    them, and the search stops with an error naming the lost batch of fits."""
+def test_without_broadcast_a_killed_worker_is_retried_or_named(client, data, tmp_path):
+    """By default joblib scatters X and y to one worker, and the other worker
+    copies them only if it happens to need them first. If the killed worker held
+    the only copy the search stops with an error naming the lost batch of fits;
+    otherwise the fits are rerun and the results are an undisturbed run's. Which
+    of the two happens depends on the scheduler's timing: both are checked."""
     X, y = data
     marker = tmp_path / "killed"
-    killer = RecurrentRegressor(max_epochs=4, random_state=0,
-                                callbacks=[KillWorkerOnce(str(marker))])
-    with pytest.raises(distributed.client.FutureCancelledError,
-                       match="_fit_and_score"):
+    estimator = RecurrentRegressor(max_epochs=4, random_state=0)
+    undisturbed = _search(estimator).fit(X, y)
+    killer = clone(estimator).set_params(callbacks=[KillWorkerOnce(str(marker))])
+    try:
         with joblib.parallel_backend("dask"):
-            _search(killer).fit(X, y)
-    assert marker.exists()
+            disturbed = _search(killer).fit(X, y)
+    except distributed.client.FutureCancelledError as exc:
+        assert "_fit_and_score" in str(exc)
+    else:
+        assert_array_equal(disturbed.cv_results_["mean_test_score"],
+                           undisturbed.cv_results_["mean_test_score"])
+    assert marker.exists(), "no worker was killed"
     client.wait_for_workers(2)
 
 

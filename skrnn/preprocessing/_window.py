@@ -470,13 +470,18 @@ class SlidingWindow(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
         series = self._fit(X)
         return WindowedSeries(series, self._ends(0, len(series)), self.window)
 
-    def _fit(self, X):
-        name = type(self).__name__
+    def _validate_series(self, X, *, reset):
+        """The validated series, its time index (or None) and the index's step."""
         index = X.index if isinstance(X, pd.DataFrame) else None
-        step = _time_step(index, name) if index is not None else None
+        step = _time_step(index, type(self).__name__) if index is not None else None
         series = validate_data(
-            self, X, dtype=(np.float64, np.float32), ensure_all_finite=True, reset=True
+            self, X, dtype=(np.float64, np.float32), ensure_all_finite=True,
+            reset=reset,
         )
+        return series, index, step
+
+    def _fit(self, X):
+        series, index, step = self._validate_series(X, reset=True)
         if self.window > len(series):
             raise ValueError(
                 f"window={self.window} is longer than the series: X has "
@@ -507,12 +512,7 @@ class SlidingWindow(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
             Row ``t`` is the window ending at row ``t - horizon``.
         """
         check_is_fitted(self, "history_")
-        name = type(self).__name__
-        index = X.index if isinstance(X, pd.DataFrame) else None
-        step = _time_step(index, name) if index is not None else None
-        series = validate_data(
-            self, X, dtype=(np.float64, np.float32), ensure_all_finite=True, reset=False
-        )
+        series, index, step = self._validate_series(X, reset=False)
         follows = (
             step is not None
             and self.history_end_ is not None

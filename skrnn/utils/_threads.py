@@ -135,7 +135,9 @@ def thread_budget():
         return None  # the user's own process and thread: the common case, fast
     worker = _dask_worker()
     if worker is not None:
-        slots = getattr(worker, "nthreads", None) or 1
+        # distributed keeps the task threads in worker.state (older: worker).
+        state = getattr(worker, "state", None)
+        slots = getattr(state, "nthreads", None) or getattr(worker, "nthreads", 1)
         cap = _omp_threads() or _available_cores()
         return max(1, cap // slots)
     if _joblib_nesting_level() < 1:
