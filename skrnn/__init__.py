@@ -3,6 +3,7 @@
 from . import (
     callbacks,  # noqa: F401  (the public skrnn.callbacks module)
     exceptions,  # noqa: F401  (the public skrnn.exceptions module)
+    nn,  # noqa: F401  (the public skrnn.nn module: torch modules)
 )
 from ._classification import (
     GRUClassifier,
@@ -10,7 +11,7 @@ from ._classification import (
     RecurrentClassifier,
     RNNClassifier,
 )
-from ._modules import RecurrentNet
+from .nn import RecurrentNet
 from ._plotting import plot_history
 from ._regression import GRURegressor, LSTMRegressor, RecurrentRegressor, RNNRegressor
 from ._version import __version__

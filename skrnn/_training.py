@@ -17,7 +17,7 @@ from sklearn.model_selection import train_test_split
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 
-from ._modules import RecurrentNet
+from .nn import RecurrentNet
 from .callbacks import LastGoodEpoch, NonFiniteLossGuard, StopTraining
 from .exceptions import OutOfMemoryError
 from .utils._random import seed_epoch

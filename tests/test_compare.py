@@ -27,7 +27,7 @@ from skrnn import (
     RecurrentRegressor,
     compare_cells,
 )
-from skrnn._modules import count_parameters
+from skrnn.nn import count_parameters
 from skrnn.compare._measure import measure_peak_memory
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
 from skrnn import GRURegressor, RecurrentRegressor, RNNClassifier, RNNRegressor
-from skrnn._modules import RecurrentNet
+from skrnn.nn import RecurrentNet
 from skrnn.callbacks import Checkpoint, LastGoodEpoch, NonFiniteLossGuard
 from skrnn.exceptions import (
     CheckpointError,

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from skrnn import RecurrentNet
-from skrnn._modules import count_parameters
+from skrnn.nn import count_parameters
 
 
 @pytest.mark.parametrize("cell,cls", [("lstm", nn.LSTM), ("gru", nn.GRU), ("rnn", nn.RNN)])
@@ -64,3 +64,19 @@ def test_relu_nonlinearity_and_bad_cell():
     assert RecurrentNet(1, 1, cell="rnn", nonlinearity="relu").rnn.nonlinearity == "relu"
     with pytest.raises(ValueError, match="cell must be one of"):
         RecurrentNet(1, 1, cell="transformer")
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_reset_parameters_draws_from_the_given_generator(cell):
+    net = RecurrentNet(input_size=3, output_size=2, cell=cell, hidden_size=8)
+    seeded = net.reset_parameters(torch.Generator().manual_seed(5))
+    first = [p.clone() for p in seeded.parameters()]
+    state = torch.get_rng_state()
+    again = list(net.reset_parameters(torch.Generator().manual_seed(5)).parameters())
+    assert torch.equal(state, torch.get_rng_state())  # the global generator is untouched
+    for a, b in zip(first, again):
+        assert torch.equal(a, b)
+    other = list(net.reset_parameters(torch.Generator().manual_seed(6)).parameters())
+    assert not torch.equal(first[0], other[0])
+    bound = 1 / 8 ** 0.5
+    assert all(float(p.detach().abs().max()) <= bound for p in net.rnn.parameters())

@@ -51,7 +51,7 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
-from .._modules import count_parameters
+from ..nn import count_parameters
 
 __all__ = [
     "MEMORY_METHODS",

@@ -1,8 +1,11 @@
-"""The torch modules behind skrnn's estimators (no scikit-learn code here)."""
+"""The recurrent network behind skrnn's estimators (torch only)."""
 
+import math
+
+import torch
 from torch import nn
 
-__all__ = ["RecurrentNet"]
+__all__ = ["RecurrentNet", "count_parameters"]
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
@@ -47,7 +50,7 @@ class RecurrentNet(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> from skrnn import RecurrentNet
+    >>> from skrnn.nn import RecurrentNet
     >>> net = RecurrentNet(input_size=3, output_size=2, cell="gru", hidden_size=8)
     >>> net(torch.zeros(5, 10, 3)).shape
     torch.Size([5, 2])
@@ -85,6 +88,32 @@ class RecurrentNet(nn.Module):
         self.num_directions = 2 if bidirectional else 1
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(hidden_size * self.num_directions, output_size)
+
+    @torch.no_grad()
+    def reset_parameters(self, generator=None):
+        """Initialise every parameter again, drawing from ``generator``.
+
+        The scheme is torch's own for these layers (uniform in
+        ``±1/sqrt(fan)``), but every draw comes from ``generator`` (a
+        :class:`torch.Generator`; None uses torch's global generator), so that
+        a fit can initialise its network from a generator of its own.
+
+        Parameters
+        ----------
+        generator : torch.Generator or None, default=None
+            Where the random numbers come from.
+
+        Returns
+        -------
+        self : RecurrentNet
+        """
+        bound = 1.0 / math.sqrt(self.rnn.hidden_size)
+        for weight in self.rnn.parameters():
+            nn.init.uniform_(weight, -bound, bound, generator=generator)
+        bound = 1.0 / math.sqrt(self.head.in_features)
+        for weight in self.head.parameters():
+            nn.init.uniform_(weight, -bound, bound, generator=generator)
+        return self
 
     def forward(self, X):
         """Map a batch of sequences to one output vector each.
@@ -127,8 +156,7 @@ def count_parameters(module):
 
     Examples
     --------
-    >>> from skrnn import RecurrentNet
-    >>> from skrnn._modules import count_parameters
+    >>> from skrnn.nn import RecurrentNet, count_parameters
     >>> count_parameters(RecurrentNet(input_size=1, output_size=1, hidden_size=4))
     117
     """

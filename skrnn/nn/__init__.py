@@ -1,0 +1,8 @@
+"""skrnn's torch modules: usable in plain PyTorch, without scikit-learn or skorch.
+
+The layer below skrnn's estimators (see the developers' "four layers"): torch only.
+"""
+
+from ._recurrent import RecurrentNet, count_parameters
+
+__all__ = ["RecurrentNet", "count_parameters"]
