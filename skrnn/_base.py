@@ -25,6 +25,7 @@ from ._training import (
     build_net,
     device_memory_hint,
 )
+from ._weights import check_fit_weights, split_weights, take_rows
 from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
 from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions
@@ -124,9 +125,14 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
     # -- what subclasses provide -------------------------------------------------
 
     @abstractmethod
-    def _encode_targets(self, y, *, reset, classes=None):
+    def _encode_targets(self, y, *, reset, classes=None, sample_weight=None):
         """Validate-free encoding of ``y`` into the training tensor; set fitted
-        target attributes when ``reset``. Returns ``(y_tensor, output_size)``."""
+        target attributes when ``reset`` (statistics of ``y`` weighted by
+        ``sample_weight``). Returns ``(y_tensor, output_size)``."""
+
+    def _training_weights(self, y, sample_weight, *, incremental):
+        """The weight of each row in training (classifiers add class weights)."""
+        return sample_weight
 
     _criterion = None
     _stratify = False
@@ -136,7 +142,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
 
     # -- fitting -------------------------------------------------------------------
 
-    def _fit(self, X, y, *, incremental, classes=None):
+    def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
@@ -144,6 +150,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         # An unfitted estimator's warm-start fit resumes from its Checkpoint's file.
         saved = None if continuing or incremental else read_checkpoint(self, device)
         X, y = check_sequences(self, X, y, reset=not continuing, **self._check_targets)
+        sample_weight = check_fit_weights(sample_weight, len(X))
         if isinstance(X, WindowedSeries):
             # Rows without a full window of history are not trained on.
             rows, starts = _complete_windows(X)
@@ -156,13 +163,22 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 )
             series = _to_tensor(X.series, contiguous=False)
             X_t, y = TensorWindows(series, starts, X.window), y[rows]
+            if sample_weight is not None:
+                sample_weight = sample_weight[rows]
         else:
             X_t = _to_tensor(X)
         if saved is not None:
             restore_targets(self, saved)
         y_t, output_size = self._encode_targets(
-            y, reset=not continuing and saved is None, classes=classes
+            y, reset=not continuing and saved is None, classes=classes,
+            sample_weight=sample_weight,
         )
+        # Rows of weight 0 are left out; equal weights are an unweighted fit.
+        keep, weight = split_weights(
+            self._training_weights(y, sample_weight, incremental=incremental)
+        )
+        if keep is not None:
+            X_t, y_t = take_rows(X_t, keep), y_t[keep]
         if continuing and output_size != self.net_.module__output_size:
             raise ValueError(
                 f"y has {output_size} outputs, but {type(self).__name__} was fitted "
@@ -187,6 +203,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         else:
             fit_start, seed = unfinished
         dataset = SequenceDataset(*_place(X_t, y_t, device))
+        if weight is not None:
+            dataset.sample_weight = weight.to(dataset.y.device)
         epochs = 1 if incremental else max(self.max_epochs - (n_done - fit_start), 0)
         with torch_seed(seed, device), budgeted_threads():
             if not continuing:

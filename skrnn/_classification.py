@@ -8,7 +8,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrentEstimator
-from .utils._compat import _fit_context
+from ._weights import class_weights
+from .utils._compat import StrOptions, _fit_context
 from .utils._docstring import FRAGMENTS, Substitution
 
 __all__ = ["RecurrentClassifier", "LSTMClassifier", "GRUClassifier", "RNNClassifier"]
@@ -37,6 +38,8 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         Activation of the Elman RNN (``cell="rnn"``); ignored by LSTM and GRU.
 
     %(training)s
+
+    %(class_weight)s
 
     Attributes
     ----------
@@ -77,6 +80,10 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
     'U'
     """
 
+    _parameter_constraints = {
+        **BaseRecurrentEstimator._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
     _criterion = torch.nn.CrossEntropyLoss
     _stratify = True
     _check_targets = dict(multi_output=False, y_numeric=False)
@@ -108,6 +115,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         device="cpu",
         callbacks=None,
         verbose=0,
+        class_weight=None,
     ):
         super().__init__(
             cell=cell,
@@ -134,9 +142,10 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
             callbacks=callbacks,
             verbose=verbose,
         )
+        self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences ``X`` and labels ``y``.
 
         Parameters
@@ -146,16 +155,21 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
             The training sequences; 2-D input holds univariate sequences.
         y : array-like of shape (n_samples,)
             The class labels (at least two distinct ones).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the sequences (multiplied by ``class_weight``): the loss is
+            their weighted mean (the early-stopping validation loss too). A
+            weight of 0 leaves the row out of training (its label still counts
+            in ``classes_``); equal weights are the same as none.
 
         Returns
         -------
         self : object
             The fitted classifier.
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch on ``X`` and ``y``, continuing any previous fit.
 
         Parameters
@@ -168,6 +182,8 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         classes : array-like of shape (n_classes,), default=None
             All the classes that ``y`` can have over all calls. Required on the
             first call, ignored afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the sequences, as in :meth:`fit`.
 
         Returns
         -------
@@ -176,7 +192,9 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         """
         if classes is None and not hasattr(self, "net_"):
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(
+            X, y, incremental=True, classes=classes, sample_weight=sample_weight
+        )
 
     def predict_proba(self, X):
         """Predict class probabilities for sequences ``X``.
@@ -260,7 +278,18 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
                 f"{self.classes_}. `y` has {present}."
             )
 
-    def _encode_targets(self, y, *, reset, classes=None):
+    def _training_weights(self, y, sample_weight, *, incremental):
+        if incremental and isinstance(self.class_weight, str):
+            raise ValueError(
+                "partial_fit does not support class_weight='balanced': the classes' "
+                "frequencies of one call are not those of the data. Compute the "
+                "weights once, with sklearn.utils.class_weight."
+                "compute_class_weight('balanced', classes=classes, y=y), and pass "
+                "them as a dict."
+            )
+        return class_weights(self.class_weight, self.classes_, y, sample_weight)
+
+    def _encode_targets(self, y, *, reset, classes=None, sample_weight=None):
         check_classification_targets(y)
         name = type(self).__name__
         if reset:
@@ -287,6 +316,8 @@ class LSTMClassifier(RecurrentClassifier):
     %(architecture)s
 
     %(training)s
+
+    %(class_weight)s
 
     Attributes
     ----------
@@ -343,6 +374,7 @@ class LSTMClassifier(RecurrentClassifier):
         device="cpu",
         callbacks=None,
         verbose=0,
+        class_weight=None,
     ):
         super().__init__(
             cell="lstm",
@@ -368,6 +400,7 @@ class LSTMClassifier(RecurrentClassifier):
             device=device,
             callbacks=callbacks,
             verbose=verbose,
+            class_weight=class_weight,
         )
 
 
@@ -383,6 +416,8 @@ class GRUClassifier(RecurrentClassifier):
     %(architecture)s
 
     %(training)s
+
+    %(class_weight)s
 
     Attributes
     ----------
@@ -437,6 +472,7 @@ class GRUClassifier(RecurrentClassifier):
         device="cpu",
         callbacks=None,
         verbose=0,
+        class_weight=None,
     ):
         super().__init__(
             cell="gru",
@@ -462,6 +498,7 @@ class GRUClassifier(RecurrentClassifier):
             device=device,
             callbacks=callbacks,
             verbose=verbose,
+            class_weight=class_weight,
         )
 
 
@@ -480,6 +517,8 @@ class RNNClassifier(RecurrentClassifier):
         Activation of the Elman RNN. ``"relu"`` often wants ``clip_grad_norm``.
 
     %(training)s
+
+    %(class_weight)s
 
     Attributes
     ----------
@@ -535,6 +574,7 @@ class RNNClassifier(RecurrentClassifier):
         device="cpu",
         callbacks=None,
         verbose=0,
+        class_weight=None,
     ):
         super().__init__(
             cell="rnn",
@@ -560,4 +600,5 @@ class RNNClassifier(RecurrentClassifier):
             device=device,
             callbacks=callbacks,
             verbose=verbose,
+            class_weight=class_weight,
         )

@@ -6,6 +6,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrentEstimator
+from ._weights import weighted_mean_std
 from .utils._compat import _fit_context
 from .utils._docstring import FRAGMENTS, Substitution
 
@@ -139,7 +140,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         self.normalize_y = normalize_y
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences ``X`` and targets ``y``.
 
         Parameters
@@ -149,16 +150,21 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
             The training sequences; 2-D input holds univariate sequences.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the sequences: the loss is their weighted mean (the
+            early-stopping validation loss too), and ``normalize_y`` uses the
+            weighted mean and standard deviation. A weight of 0 leaves the row
+            out; equal weights are the same as none.
 
         Returns
         -------
         self : object
             The fitted regressor.
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Train for one epoch on ``X`` and ``y``, continuing any previous fit.
 
         Parameters
@@ -168,13 +174,15 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
             The training sequences.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the sequences, as in :meth:`fit`.
 
         Returns
         -------
         self : object
             The updated regressor.
         """
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def predict(self, X):
         """Predict the targets of sequences ``X``.
@@ -194,15 +202,15 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         out = out * self._y_scale + self._y_mean
         return out.ravel() if self._y_ndim == 1 else out
 
-    def _encode_targets(self, y, *, reset, classes=None):
+    def _encode_targets(self, y, *, reset, classes=None, sample_weight=None):
         y = np.asarray(y, dtype=np.float64)
         y2 = y.reshape(len(y), -1)
         if reset:
             self._y_ndim = y.ndim
             self.n_outputs_ = y2.shape[1]
             if self.normalize_y:
-                self._y_mean = y2.mean(axis=0).astype(np.float32)
-                scale = y2.std(axis=0)
+                mean, scale = weighted_mean_std(y2, sample_weight)
+                self._y_mean = mean.astype(np.float32)
                 scale[scale < 10 * np.finfo(np.float64).eps] = 1.0
                 self._y_scale = scale.astype(np.float32)
             else:

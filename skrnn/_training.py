@@ -20,6 +20,7 @@ from skorch.callbacks import EarlyStopping, GradientNormClipping
 from .nn import RecurrentNet
 from .callbacks import LastGoodEpoch, NonFiniteLossGuard, StopTraining
 from .exceptions import OutOfMemoryError
+from ._weights import WeightedTargets, record_batch_weight, weighted_loss
 from .utils._random import seed_epoch
 
 __all__ = [
@@ -120,12 +121,16 @@ class SequenceDataset(torch.utils.data.Dataset):
     indices : torch.Tensor of shape (n_rows,) or None, default=None
         The rows of ``X`` and ``y`` this dataset stands for (a validation split,
         say), without copying them; None means all rows.
+    sample_weight : torch.Tensor of shape (n_samples,) or None, default=None
+        The weight of each row of ``X`` (a weighted fit); batches then carry
+        their targets as :class:`~skrnn._weights.WeightedTargets`.
     """
 
-    def __init__(self, X, y=None, indices=None):
+    def __init__(self, X, y=None, indices=None, sample_weight=None):
         self.X = X
         self.y = y
         self.indices = indices
+        self.sample_weight = sample_weight
 
     def __len__(self):
         return len(self.X) if self.indices is None else len(self.indices)
@@ -183,11 +188,15 @@ class BatchIterator:
             order = perm if order is None else order[perm]
         if order is not None:
             order = order.to(X.device)
+        weight = getattr(dataset, "sample_weight", None)
         for start in range(0, n, size):
             if order is None:
                 rows = slice(start, start + size)
             else:
                 rows = order[start : start + size]
+            if weight is not None:
+                yield X[rows], WeightedTargets(y[rows], weight[rows])
+                continue
             yield X[rows], (None if y is None else y[rows])
 
 
@@ -232,9 +241,10 @@ class HoldoutSplit:
         valid = torch.from_numpy(np.sort(valid))
         if base is not None:
             train, valid = base[train], base[valid]
+        weight = getattr(dataset, "sample_weight", None)
         return (
-            SequenceDataset(dataset.X, dataset.y, indices=train),
-            SequenceDataset(dataset.X, dataset.y, indices=valid),
+            SequenceDataset(dataset.X, dataset.y, indices=train, sample_weight=weight),
+            SequenceDataset(dataset.X, dataset.y, indices=valid, sample_weight=weight),
         )
 
 
@@ -284,7 +294,10 @@ class RecurrentSkorchNet(NeuralNet):
     - with ``seed_`` set (an int), every epoch starts by reseeding torch's
       generators from ``(seed_, epoch number)``, so the shuffling and dropout of
       epoch ``e`` are the same however a fit was split into calls (an
-      interrupted fit and its resumption, ``warm_start`` fits, ``partial_fit``).
+      interrupted fit and its resumption, ``warm_start`` fits, ``partial_fit``);
+    - the loss is the mean of the criterion's element losses
+      (``reduction="none"``), weighted by the rows' weights in a weighted fit
+      (see :mod:`skrnn._weights`).
 
     The estimator also sets ``resuming_`` (completing an interrupted fit: the
     plateau stopper keeps its count) and ``fit_state_`` (what a
@@ -296,6 +309,13 @@ class RecurrentSkorchNet(NeuralNet):
         seed = getattr(self, "seed_", None)
         if seed is not None:
             seed_epoch(seed, len(self.history), self.device)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        return weighted_loss(self.criterion_, y_pred, y_true, self.device)
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        super().on_batch_end(net, batch=batch, training=training, **kwargs)
+        record_batch_weight(self, batch, training)
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         self.interrupted_ = False
@@ -447,6 +467,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         module__dropout=est.dropout,
         module__nonlinearity=est.nonlinearity,
         criterion=criterion,
+        criterion__reduction="none",  # the net's get_loss takes the (weighted) mean
         optimizer=optimizer,
         optimizer__weight_decay=est.weight_decay,
         lr=est.lr,

@@ -218,7 +218,7 @@ def test_early_stopping_holds_out_and_restores_best(cls):
     # The restored weights are the best epoch's: recompute the validation loss.
     valid = est.net_.get_split_datasets(_dataset(est, X, y))[1]
     out = est.net_.forward(valid)
-    loss = est.net_.criterion_(out, valid.y[valid.indices]).item()
+    loss = est.net_.get_loss(out, valid.y[valid.indices]).item()
     assert loss == pytest.approx(est.best_validation_loss_, rel=1e-5)
 
 

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn.utils.validation import _check_feature_names, _check_y
+from sklearn.utils.validation import _check_feature_names, _check_sample_weight, _check_y
 
 __all__ = [
     "HasMethods",
@@ -20,6 +20,7 @@ __all__ = [
     "Options",
     "StrOptions",
     "_check_feature_names",
+    "_check_sample_weight",
     "_check_y",
     "_fit_context",
     "validate_params",

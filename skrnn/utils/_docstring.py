@@ -170,8 +170,18 @@ _fitted = """net_ : skorch.NeuralNet
         Number of features per time step fed to the recurrent layer (1 for 2-D
         ``X``)."""
 
+_class_weight = """class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn: a dict
+        ``{label: weight}`` (labels not in it weigh 1), or ``"balanced"``,
+        ``n_samples / (n_classes * np.bincount(y))`` computed on the data of each
+        ``fit`` (with counts weighted by ``sample_weight``; see
+        :func:`sklearn.utils.class_weight.compute_class_weight`). They multiply
+        ``sample_weight``. ``partial_fit`` does not accept ``"balanced"``: compute
+        the weights once and pass them as a dict."""
+
 FRAGMENTS = {
     "architecture": _architecture,
+    "class_weight": _class_weight,
     "training": _training,
     "fitted": _fitted,
 }
