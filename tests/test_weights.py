@@ -217,3 +217,18 @@ def test_class_weights_leaving_nothing_to_train_on(data):
         warnings.simplefilter("ignore", ConvergenceWarning)
         with pytest.raises(ValueError, match="nothing to train on"):
             GRUClassifier(**FAST, class_weight={0: 0, 1: 0}).fit(X, labels)
+
+
+def test_windows_take_weights():
+    from skrnn.preprocessing import SlidingWindow
+
+    rng = np.random.RandomState(5)
+    series = rng.normal(size=(120, 2)).astype(np.float32)
+    y = series[:, 0].copy()
+    windows = SlidingWindow(window=6).fit_transform(series)
+    w = np.ones(len(y))
+    w[30:50] = 0
+    keep = w > 0
+    weighted = GRURegressor(**FAST).fit(windows, y, sample_weight=w)
+    dropped = GRURegressor(**FAST).fit(windows[keep], y[keep])
+    assert_array_equal(weighted.predict(windows), dropped.predict(windows))
