@@ -27,6 +27,7 @@ from ._training import (
 )
 from ._weights import check_fit_weights, split_weights, take_rows
 from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
+from .nn import ACTIVATIONS
 from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions
 from .utils._random import draw_seed, torch_seed
@@ -50,7 +51,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "nonlinearity": [StrOptions({"tanh", "relu"})],
+        "nonlinearity": [StrOptions(set(ACTIVATIONS)), callable],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],

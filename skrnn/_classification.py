@@ -34,8 +34,8 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
 
     %(architecture)s
 
-    nonlinearity : {"tanh", "relu"}, default="tanh"
-        Activation of the Elman RNN (``cell="rnn"``); ignored by LSTM and GRU.
+    %(nonlinearity)s
+        Used with ``cell="rnn"``; ignored by LSTM and GRU.
 
     %(training)s
 
@@ -513,8 +513,7 @@ class RNNClassifier(RecurrentClassifier):
     ----------
     %(architecture)s
 
-    nonlinearity : {"tanh", "relu"}, default="tanh"
-        Activation of the Elman RNN. ``"relu"`` often wants ``clip_grad_norm``.
+    %(nonlinearity)s
 
     %(training)s
 

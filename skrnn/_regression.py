@@ -30,8 +30,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
 
     %(architecture)s
 
-    nonlinearity : {"tanh", "relu"}, default="tanh"
-        Activation of the Elman RNN (``cell="rnn"``); ignored by LSTM and GRU.
+    %(nonlinearity)s
+        Used with ``cell="rnn"``; ignored by LSTM and GRU.
 
     %(training)s
 
@@ -440,8 +440,7 @@ class RNNRegressor(RecurrentRegressor):
     ----------
     %(architecture)s
 
-    nonlinearity : {"tanh", "relu"}, default="tanh"
-        Activation of the Elman RNN. ``"relu"`` often wants ``clip_grad_norm``.
+    %(nonlinearity)s
 
     %(training)s
 

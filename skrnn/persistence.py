@@ -51,6 +51,7 @@ from skorch.history import History
 from ._base import BaseRecurrentEstimator
 from ._training import build_net
 from .exceptions import ModelFileError, UntrustedTypeError
+from .nn import ACTIVATIONS
 from .utils import _versions
 from .utils._random import torch_seed
 
@@ -390,6 +391,14 @@ def _check_recurrent_params(est, params):
             f"({params['optimizer']!r}), which cannot be stored in a safe model "
             "file; only the optimizer names ('adam', 'adamw', 'sgd', 'rmsprop') can. "
             "Save the model with joblib.dump and load it only from a trusted source."
+        )
+    if callable(params.get("nonlinearity")):
+        raise TypeError(
+            f"The 'nonlinearity' parameter of {name} is a callable "
+            f"({params['nonlinearity']!r}), which cannot be stored in a safe model "
+            f"file; the activation names can ({', '.join(map(repr, ACTIVATIONS))}). "
+            "Save the model with joblib.dump (the callable must be picklable, e.g. "
+            "a module-level function) and load it only from a trusted source."
         )
 
 

@@ -5,6 +5,8 @@ import math
 import torch
 from torch import nn
 
+from ._elman import ElmanRNN
+
 __all__ = ["RecurrentNet", "count_parameters"]
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
@@ -37,12 +39,15 @@ class RecurrentNet(nn.Module):
         Whether each layer also reads the sequence backwards.
     dropout : float, default=0.0
         Dropout on the outputs of every recurrent layer, the last included.
-    nonlinearity : {"tanh", "relu"}, default="tanh"
-        The activation of the Elman RNN; ignored by LSTM and GRU.
+    nonlinearity : str or callable, default="tanh"
+        The activation of the Elman RNN; ignored by LSTM and GRU. ``"tanh"`` and
+        ``"relu"`` use :class:`torch.nn.RNN`; any other name of
+        :data:`~skrnn.nn.ACTIVATIONS`, or a callable mapping a tensor to a tensor
+        elementwise, uses :class:`~skrnn.nn.ElmanRNN` (same parameters).
 
     Attributes
     ----------
-    rnn : torch.nn.LSTM, torch.nn.GRU or torch.nn.RNN
+    rnn : torch.nn.LSTM, torch.nn.GRU, torch.nn.RNN or ElmanRNN
         The recurrent layers.
     head : torch.nn.Linear
         The output layer.
@@ -82,9 +87,12 @@ class RecurrentNet(nn.Module):
             # torch warns about dropout with one layer, where it would not act.
             dropout=dropout if num_layers > 1 else 0.0,
         )
+        layer = _CELLS[cell]
         if cell == "rnn":
             kwargs["nonlinearity"] = nonlinearity
-        self.rnn = _CELLS[cell](**kwargs)
+            if not (isinstance(nonlinearity, str) and nonlinearity in ("tanh", "relu")):
+                layer = ElmanRNN  # any other activation (torch's RNN has only these)
+        self.rnn = layer(**kwargs)
         self.num_directions = 2 if bidirectional else 1
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(hidden_size * self.num_directions, output_size)

@@ -179,8 +179,20 @@ _class_weight = """class_weight : dict, "balanced" or None, default=None
         ``sample_weight``. ``partial_fit`` does not accept ``"balanced"``: compute
         the weights once and pass them as a dict."""
 
+_nonlinearity = """nonlinearity : str or callable, default="tanh"
+        Activation of the Elman RNN: ``"tanh"`` or ``"relu"`` (torch's
+        :class:`torch.nn.RNN`), ``"sigmoid"``, ``"gelu"``, ``"silu"``, ``"elu"``,
+        ``"leaky_relu"``, ``"softsign"``, ``"hardtanh"``, ``"identity"``, or a
+        callable mapping a tensor to a tensor elementwise (e.g.
+        ``torch.nn.functional.softplus``); the others run
+        :class:`skrnn.nn.ElmanRNN`, which has the same parameters. Unbounded
+        activations (``"relu"``, ``"identity"``...) often want ``clip_grad_norm``.
+        :func:`~skrnn.save_model` stores a named activation, not a callable
+        (pickle or joblib store a picklable one)."""
+
 FRAGMENTS = {
     "architecture": _architecture,
+    "nonlinearity": _nonlinearity,
     "class_weight": _class_weight,
     "training": _training,
     "fitted": _fitted,
