@@ -27,7 +27,7 @@ from ._training import (
 )
 from ._weights import check_fit_weights, split_weights, take_rows
 from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
-from .nn import ACTIVATIONS
+from .nn._elman import ACTIVATIONS
 from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions
 from .utils._random import draw_seed, torch_seed

@@ -51,7 +51,7 @@ from skorch.history import History
 from ._base import BaseRecurrentEstimator
 from ._training import build_net
 from .exceptions import ModelFileError, UntrustedTypeError
-from .nn import ACTIVATIONS
+from .nn._elman import ACTIVATIONS
 from .utils import _versions
 from .utils._random import torch_seed
 

@@ -3,11 +3,10 @@
 The layer below skrnn's estimators (see the developers' "four layers"): torch only.
 """
 
-from ._elman import ACTIVATIONS, ElmanRNN, resolve_activation
+from ._elman import ElmanRNN, resolve_activation
 from ._recurrent import RecurrentNet, count_parameters
 
 __all__ = [
-    "ACTIVATIONS",
     "ElmanRNN",
     "RecurrentNet",
     "count_parameters",

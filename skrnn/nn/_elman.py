@@ -44,13 +44,17 @@ def resolve_activation(nonlinearity):
     Parameters
     ----------
     nonlinearity : str or callable
-        A name from :data:`ACTIVATIONS`, or a callable mapping a tensor to a
+        A name (``"tanh"``, ``"relu"``, ``"sigmoid"``, ``"gelu"``, ``"silu"``,
+        ``"elu"``, ``"leaky_relu"``, ``"softsign"``, ``"hardtanh"``,
+        ``"identity"``), or a callable mapping a tensor to a
         tensor of the same shape elementwise (a function or a
         :class:`torch.nn.Module` such as ``torch.nn.Softplus()``).
 
     Returns
     -------
     function : callable
+        The torch function of that name, or ``nonlinearity`` itself once checked
+        to map a tensor to a tensor of the same shape.
 
     Examples
     --------
@@ -95,7 +99,7 @@ class ElmanRNN(nn.Module):
     """Multi-layer Elman RNN with any elementwise activation.
 
     A drop-in for :class:`torch.nn.RNN`: the same arguments (``nonlinearity``
-    takes any name of :data:`ACTIVATIONS` or a callable), the same parameters
+    takes any of the names below or a callable), the same parameters
     (``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``, with
     ``_reverse`` for the backward direction, initialised uniformly in
     ``±1/sqrt(hidden_size)``), the same inputs (a tensor or a

@@ -41,8 +41,9 @@ class RecurrentNet(nn.Module):
         Dropout on the outputs of every recurrent layer, the last included.
     nonlinearity : str or callable, default="tanh"
         The activation of the Elman RNN; ignored by LSTM and GRU. ``"tanh"`` and
-        ``"relu"`` use :class:`torch.nn.RNN`; any other name of
-        :data:`~skrnn.nn.ACTIVATIONS`, or a callable mapping a tensor to a tensor
+        ``"relu"`` use :class:`torch.nn.RNN`; the other names
+        (``"sigmoid"``, ``"gelu"``, ``"silu"``, ``"elu"``, ``"leaky_relu"``,
+        ``"softsign"``, ``"hardtanh"``, ``"identity"``), or a callable mapping a tensor to a tensor
         elementwise, uses :class:`~skrnn.nn.ElmanRNN` (same parameters).
 
     Attributes
