@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
+from ._inspect import estimator_summary, record_timesteps
 from ._resume import (
     fit_state,
     load_training_state,
@@ -152,6 +153,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         saved = None if continuing or incremental else read_checkpoint(self, device)
         X, y = check_sequences(self, X, y, reset=not continuing, **self._check_targets)
         sample_weight = check_fit_weights(sample_weight, len(X))
+        record_timesteps(self, X.shape[1], reset=not continuing)
         if isinstance(X, WindowedSeries):
             # Rows without a full window of history are not trained on.
             rows, starts = _complete_windows(X)
@@ -325,6 +327,57 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 ConvergenceWarning,
                 stacklevel=5,
             )
+
+    # -- inspection ----------------------------------------------------------------
+
+    def summary(self, input_shape=None, *, n_outputs=None, batch_size=1):
+        """Layer-by-layer summary of the network: output shapes and parameters.
+
+        One forward pass on zeros, with hooks on every layer (see
+        :func:`skrnn.nn.summarize`), gives each layer's output shape; the
+        recurrent layers show their per-step output
+        ``(batch, n_timesteps, hidden_size * directions)``, a row per stacked
+        layer and direction, and their final state. The parameter counts add up
+        to the network's.
+
+        Parameters
+        ----------
+        input_shape : tuple of int or None, default=None
+            ``(n_timesteps, n_features)`` of one sequence (``(n_timesteps,)`` for
+            univariate ones). Required before ``fit``, when the network is built
+            as ``fit`` would build it; for a fitted estimator it defaults to the
+            length of the sequences of the last fit and its features.
+        n_outputs : int or None, default=None
+            Before ``fit`` only: the number of targets (regressors, default 1) or
+            classes (classifiers, default 2) the network is built for.
+        batch_size : int, default=1
+            The batch dimension of the shapes shown.
+
+        Returns
+        -------
+        summary : skrnn.nn.ModelSummary
+            ``print()`` it for a table; ``to_frame()`` gives a DataFrame;
+            ``total_params``, ``trainable_params`` and ``param_bytes`` the totals.
+
+        Examples
+        --------
+        >>> from skrnn import GRURegressor
+        >>> summary = GRURegressor(hidden_size=16, num_layers=2).summary(
+        ...     input_shape=(48, 3))
+        >>> summary.to_frame()[["layer", "output_shape", "params"]]
+                 layer output_shape  params
+        0                    [1, 1]       0
+        1          rnn   [1, 48, 16]       0
+        2       rnn.l0   [1, 48, 16]    1008
+        3       rnn.l1   [1, 48, 16]    1632
+        4  rnn (state)   [2, 1, 16]       0
+        5      dropout      [1, 16]       0
+        6         head       [1, 1]      17
+        >>> summary.total_params
+        2657
+        """
+        return estimator_summary(self, input_shape, n_outputs=n_outputs,
+                                 batch_size=batch_size)
 
     # -- prediction ----------------------------------------------------------------
 
