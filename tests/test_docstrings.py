@@ -41,7 +41,7 @@ PUBLIC_MODULES = tuple(
 )
 METHODS = (
     "fit", "partial_fit", "predict", "predict_proba", "predict_log_proba", "score",
-    "transform", "fit_transform", "inverse_transform",
+    "transform", "fit_transform", "inverse_transform", "summary",
 )
 
 #: numpydoc codes skrnn does not enforce anywhere, and why.

@@ -233,3 +233,15 @@ def test_cuda_matches_cpu():
     torch.testing.assert_close(h_gpu.cpu(), h_n, rtol=1e-4, atol=1e-5)
     h_gpu.sum().backward()
     assert all(p.grad is not None and p.grad.is_cuda for p in rnn.parameters())
+
+
+def test_module_activation_is_the_networks_own(data):
+    X, y = data
+    prelu = nn.PReLU()
+    reg = RNNRegressor(**FAST, nonlinearity=prelu, lr=0.05).fit(X, y)
+    assert prelu.weight.item() == 0.25  # the caller's module is not trained
+    rnn = reg.module_.rnn
+    assert rnn.activation is not prelu and rnn.nonlinearity is rnn.activation
+    assert [n for n in rnn.state_dict() if "activation" in n] == ["activation.weight"]
+    assert count_parameters(reg.module_) == count_parameters(
+        RecurrentNet(2, 1, cell="rnn", hidden_size=8)) + 1

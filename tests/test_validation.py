@@ -563,7 +563,7 @@ BAD_HYPERPARAMETERS = [
     ("bidirectional", "yes"),
     ("dropout", -0.1),
     ("dropout", 1.0),
-    ("nonlinearity", "sigmoid"),
+    ("nonlinearity", "swish"),
     ("max_epochs", 0),
     ("batch_size", 0),
     ("lr", 0),

@@ -9,7 +9,9 @@ one matrix product per layer and direction, and the loop over time does one
 ``addmm`` and one activation per step.
 """
 
+import copy
 import math
+import re
 
 import torch
 import torch.nn.functional as F
@@ -17,6 +19,8 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 __all__ = ["ACTIVATIONS", "ElmanRNN", "resolve_activation"]
+
+_LAYER_PARAM = re.compile(r"^(?:weight|bias)_(?:ih|hh)_l\d+(?:_reverse)?$")
 
 
 def _identity(x):
@@ -166,7 +170,12 @@ class ElmanRNN(nn.Module):
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.num_layers = num_layers
-        self.nonlinearity = nonlinearity
+        if isinstance(nonlinearity, nn.Module):
+            # The module's own copy: training it leaves the caller's object as is.
+            nonlinearity = copy.deepcopy(nonlinearity)
+        # Kept as given, but not registered a second time as a submodule (it is
+        # registered once, as ``activation``).
+        self.__dict__["nonlinearity"] = nonlinearity
         self.bias = bias
         self.batch_first = batch_first
         self.dropout = float(dropout)
@@ -195,6 +204,9 @@ class ElmanRNN(nn.Module):
     def _suffixes(self, layer):
         return [f"_l{layer}"] + ([f"_l{layer}_reverse"] if self.bidirectional else [])
 
+    def flatten_parameters(self):
+        """Do nothing: there is no fused weight buffer (``nn.RNN`` compatibility)."""
+
     def reset_parameters(self):
         """Initialise the parameters as :class:`torch.nn.RNN` does.
 
@@ -203,8 +215,9 @@ class ElmanRNN(nn.Module):
         self : ElmanRNN
         """
         bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            nn.init.uniform_(weight, -bound, bound)
+        for name, weight in self.named_parameters():
+            if _LAYER_PARAM.match(name):  # not a module activation's own
+                nn.init.uniform_(weight, -bound, bound)
         return self
 
     def extra_repr(self):

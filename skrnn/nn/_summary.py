@@ -48,6 +48,8 @@ class ModelSummary:
         Memory of the parameters, in bytes.
     notes : list of str, default=()
         Remarks printed under the table.
+    module : torch.nn.Module or None, default=None
+        The module summarised.
 
     Attributes
     ----------
@@ -183,6 +185,8 @@ def summarize(module, input_shape=None, *, input_data=None, batch_size=1):
     Returns
     -------
     summary : ModelSummary
+        The rows (one per submodule, recurrent layers split per layer and
+        direction, plus their state) and the totals.
 
     Examples
     --------
