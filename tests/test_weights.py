@@ -181,6 +181,16 @@ def test_sample_weight_routed_through_grid_search(data):
         search.fit(X, y, sample_weight=w)
         direct = GRURegressor(**FAST).fit(X, y, sample_weight=w)
         assert_array_equal(search.best_estimator_.predict(X), direct.predict(X))
+        # Through a Pipeline too.
+        from sklearn.pipeline import make_pipeline
+
+        from skrnn.preprocessing import SequenceScaler
+
+        pipe = make_pipeline(SequenceScaler(), GRURegressor(**FAST).set_fit_request(
+            sample_weight=True)).fit(X, y, sample_weight=w)
+        alone = GRURegressor(**FAST).fit(SequenceScaler().fit_transform(X), y,
+                                         sample_weight=w)
+        assert_array_equal(pipe.predict(X), alone.predict(SequenceScaler().fit_transform(X)))
         # Unrequested, the weights are refused rather than silently dropped.
         with pytest.raises(ValueError, match="sample_weight"):
             GridSearchCV(GRURegressor(**FAST), {"hidden_size": [8]}, cv=2).fit(
