@@ -28,7 +28,7 @@ from ._training import (
 from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
 from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions
-from .utils._random import draw_seed, torch_seed
+from .utils._random import draw_seed
 from .utils._threads import budgeted_threads
 from .utils.validation import check_sequences
 
@@ -188,7 +188,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             fit_start, seed = unfinished
         dataset = SequenceDataset(*_place(X_t, y_t, device))
         epochs = 1 if incremental else max(self.max_epochs - (n_done - fit_start), 0)
-        with torch_seed(seed, device), budgeted_threads():
+        # Every draw comes from generators of the fit's own (see RecurrentSkorchNet).
+        with budgeted_threads():
             if not continuing:
                 self.net_ = build_net(
                     self,
@@ -230,7 +231,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 self._unfinished_fit = None if incremental else (fit_start, seed)
                 raise
             finally:
-                net.seed_ = None  # reseeding belongs inside torch_seed only
+                net.seed_ = None  # the next fit sets its own
+                net.release_generators()
         ended = not net.interrupted_
         self._record_history(fit_start=fit_start, incremental=incremental, ended=ended)
         self._unfinished_fit = None if incremental or ended else (fit_start, seed)

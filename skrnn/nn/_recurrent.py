@@ -5,9 +5,12 @@ import math
 import torch
 from torch import nn
 
+from ._generator import GRU, LSTM, RNN, Dropout
+
 __all__ = ["RecurrentNet", "count_parameters"]
 
-_CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+# torch's layers, drawing their dropout from a generator set by set_generator.
+_CELLS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
 
 
 class RecurrentNet(nn.Module):
@@ -86,7 +89,7 @@ class RecurrentNet(nn.Module):
             kwargs["nonlinearity"] = nonlinearity
         self.rnn = _CELLS[cell](**kwargs)
         self.num_directions = 2 if bidirectional else 1
-        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.dropout = Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(hidden_size * self.num_directions, output_size)
 
     @torch.no_grad()
