@@ -210,6 +210,7 @@ def set_generator(module, generator):
     Returns
     -------
     module : torch.nn.Module
+        The same module.
 
     Examples
     --------
