@@ -12,6 +12,7 @@ a batch of windows only when they feed it to the network.
 
 import numbers
 import warnings
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -318,6 +319,11 @@ def _next_label(last, step):
     return last + step if step is not None else None
 
 
+#: The fitted SlidingWindows that have warned about incomplete history since their
+#: last fit (kept outside the estimator: transform does not change its state).
+_WARNED = weakref.WeakSet()
+
+
 class _SequenceOutputMixin:
     """``set_output`` for transformers whose output is sequences, not a table.
 
@@ -496,7 +502,7 @@ class SlidingWindow(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
         self.history_ = np.array(series[-keep:])
         self.history_end_ = index[-1] if step is not None else None
         self._step = step
-        self._warned = False
+        _WARNED.discard(self)
         return series
 
     def get_feature_names_out(self, input_features=None):
@@ -582,9 +588,9 @@ class SlidingWindow(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
         )
         if self.incomplete == "raise":
             raise ValueError(message)
-        if getattr(self, "_warned", False):
+        if self in _WARNED:
             return
-        self._warned = True
+        _WARNED.add(self)
         warnings.warn(
             message + " (Said once per fit; incomplete='ignore' silences it.)",
             IncompleteHistoryWarning, stacklevel=3,
