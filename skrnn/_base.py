@@ -1,5 +1,6 @@
 """The base class shared by skrnn's recurrent regressors and classifiers."""
 
+import copyreg
 import warnings
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -390,14 +391,29 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
 
     # -- pickling: record skrnn's and its libraries' versions, warn on a mismatch --
 
-    def __getstate__(self):
+    def _full_state(self):
         from .utils._versions import add_versions
 
         return add_versions(super().__getstate__())
 
+    def __reduce_ex__(self, protocol):
+        # pickle, joblib, cloudpickle and copy keep the full state (the skorch net
+        # and its callbacks); __getstate__ is what skops.io stores.
+        if protocol < 2:
+            return super().__reduce_ex__(protocol)
+        return (copyreg.__newobj__, (type(self),), self._full_state())
+
+    def __getstate__(self):
+        from ._skops import skops_state
+
+        return skops_state(self, self._full_state())
+
     def __setstate__(self, state):
+        from ._skops import MARKER, restore_skops_state
         from .utils._versions import pop_versions
 
+        if MARKER in state:
+            state = restore_skops_state(self, state)
         super().__setstate__(pop_versions(state, type(self).__name__))
 
 
