@@ -51,7 +51,7 @@ def skops_trusted_types():
 
     See Also
     --------
-    skrnn.persistence.save_model : skrnn's own safe file format.
+    skrnn.persistence.save_model : The safe file format of skrnn itself.
 
     Examples
     --------
