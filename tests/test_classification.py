@@ -75,7 +75,8 @@ def test_score_counts_labels_unseen_in_fit_as_errors():
     assert np.isfinite(scores).all()
     fitted = est.fit(X[:20], y[:20])
     assert "rare" not in fitted.classes_
-    assert fitted.score(X[20:], y[20:]) == accuracy_score(y[20:], fitted.predict(X[20:]))
+    expected = accuracy_score(y[20:], fitted.predict(X[20:]))
+    assert fitted.score(X[20:], y[20:]) == expected
     with pytest.raises(ValueError, match="classes not in"):
         fitted.partial_fit(X[20:], y[20:])
 

@@ -252,7 +252,8 @@ ERRORS = {
     ),
     "one class": (
         lambda p: ["--csv", _write(p, _numbers(label=["x"] * 30)), "--target", "label"],
-        "the target 'label' has a single class ('x'); classification needs at least two",
+        "the target 'label' has a single class ('x'); classification needs at "
+        "least two",
     ),
     "numbers with a few text cells": (
         lambda p: [

@@ -98,7 +98,8 @@ def test_flattened_layout_with_a_reshaping_step_goes_through_2d_meta_estimators(
     bare = GRUClassifier(**{**FAST, "random_state": member[-1].random_state})
     bare.fit(X[rows], y[rows])
     assert_array_equal(member.predict_proba(X_flat), bare.predict_proba(X))
-    assert OneVsOneClassifier(model).fit(X_flat, y).predict(X_flat).shape == (n_samples,)
+    ovo = OneVsOneClassifier(model).fit(X_flat, y)
+    assert ovo.predict(X_flat).shape == (n_samples,)
     y_semi = y.copy()
     y_semi[::3] = -1
     SelfTrainingClassifier(model, max_iter=1).fit(X_flat, y_semi)

@@ -520,12 +520,14 @@ def test_feature_names_out_are_the_columns_of_each_step():
     from sklearn.compose import ColumnTransformer
 
     X = pd.DataFrame({"a": np.arange(20.0), "b": np.ones(20), "c": np.zeros(20)})
-    pipe = make_pipeline(StandardScaler(), SlidingWindow(4)).set_output(transform="pandas")
+    pipe = make_pipeline(StandardScaler(), SlidingWindow(4))
+    pipe.set_output(transform="pandas")
     assert list(pipe.fit(X).get_feature_names_out()) == ["a", "b", "c"]
     sw = SlidingWindow(3).fit(X.to_numpy())
     assert list(sw.get_feature_names_out()) == ["x0", "x1", "x2"]
     # A ColumnTransformer in front names the columns; the windows keep them.
-    ct = ColumnTransformer([("scale", StandardScaler(), ["a"])], remainder="passthrough")
+    ct = ColumnTransformer([("scale", StandardScaler(), ["a"])],
+                           remainder="passthrough")
     pipe = make_pipeline(ct, SlidingWindow(3)).set_output(transform="pandas").fit(X)
     assert list(pipe.get_feature_names_out()) == ["scale__a", "remainder__b",
                                                   "remainder__c"]

@@ -50,7 +50,9 @@ def _device_generator(device):
     """torch's global generator of ``device`` (a CUDA device's, or the CPU's)."""
     device = torch.device(device)
     if device.type == "cuda":
-        index = device.index if device.index is not None else torch.cuda.current_device()
+        index = device.index
+        if index is None:
+            index = torch.cuda.current_device()
         return torch.cuda.default_generators[index]
     return torch.default_generator
 
