@@ -1,5 +1,6 @@
 """The base class shared by skrnn's recurrent regressors and classifiers."""
 
+import copyreg
 import warnings
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -31,7 +32,7 @@ from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryEr
 from .nn._elman import ACTIVATIONS
 from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions
-from .utils._random import draw_seed, torch_seed
+from .utils._random import draw_seed
 from .utils._threads import budgeted_threads
 from .utils.validation import check_sequences
 
@@ -209,7 +210,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         if weight is not None:
             dataset.sample_weight = weight.to(dataset.y.device)
         epochs = 1 if incremental else max(self.max_epochs - (n_done - fit_start), 0)
-        with torch_seed(seed, device), budgeted_threads():
+        # Every draw comes from generators of the fit's own (see RecurrentSkorchNet).
+        with budgeted_threads():
             if not continuing:
                 self.net_ = build_net(
                     self,
@@ -251,7 +253,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 self._unfinished_fit = None if incremental else (fit_start, seed)
                 raise
             finally:
-                net.seed_ = None  # reseeding belongs inside torch_seed only
+                net.seed_ = None  # the next fit sets its own
+                net.release_generators()
         ended = not net.interrupted_
         self._record_history(fit_start=fit_start, incremental=incremental, ended=ended)
         self._unfinished_fit = None if incremental or ended else (fit_start, seed)
@@ -460,14 +463,29 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
 
     # -- pickling: record skrnn's and its libraries' versions, warn on a mismatch --
 
-    def __getstate__(self):
+    def _full_state(self):
         from .utils._versions import add_versions
 
         return add_versions(super().__getstate__())
 
+    def __reduce_ex__(self, protocol):
+        # pickle, joblib, cloudpickle and copy keep the full state (the skorch net
+        # and its callbacks); __getstate__ is what skops.io stores.
+        if protocol < 2:
+            return super().__reduce_ex__(protocol)
+        return (copyreg.__newobj__, (type(self),), self._full_state())
+
+    def __getstate__(self):
+        from ._skops import skops_state
+
+        return skops_state(self, self._full_state())
+
     def __setstate__(self, state):
+        from ._skops import MARKER, restore_skops_state
         from .utils._versions import pop_versions
 
+        if MARKER in state:
+            state = restore_skops_state(self, state)
         super().__setstate__(pop_versions(state, type(self).__name__))
 
 

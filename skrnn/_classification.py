@@ -248,8 +248,10 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
     def score(self, X, y, sample_weight=None):
         """Return the mean accuracy on the given sequences and labels.
 
-        Labels that were never seen in ``fit`` cannot be predicted by the model,
-        so they are refused rather than counted as errors.
+        A label that was never seen in ``fit`` cannot be predicted, so its
+        samples count as errors of the model, as in
+        :func:`sklearn.metrics.accuracy_score` (``partial_fit`` refuses such
+        labels instead).
 
         Parameters
         ----------
@@ -257,7 +259,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
                 (n_samples, n_timesteps)
             The sequences.
         y : array-like of shape (n_samples,)
-            The true labels, all among ``classes_``.
+            The true labels.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
 
@@ -267,7 +269,6 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
             The mean accuracy of ``self.predict(X)`` with respect to ``y``.
         """
         check_is_fitted(self, "net_")
-        self._check_known_labels(np.asarray(y))
         return super().score(X, y, sample_weight=sample_weight)
 
     def _check_known_labels(self, y):
@@ -297,7 +298,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
             if len(self.classes_) < 2:
                 raise ValueError(
                     f"{name} needs samples of at least 2 classes in the data, but "
-                    f"the data contain only one class: {self.classes_[0].item()!r}."
+                    f"the data contain only one class: {self.classes_.tolist()[0]!r}."
                 )
         self._check_known_labels(y)
         codes = np.searchsorted(self.classes_, y).astype(np.int64)

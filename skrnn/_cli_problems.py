@@ -217,11 +217,19 @@ def guess_task(y):
     return "regression", "holds non-integer numbers"
 
 
+def _text_cells(y):
+    """How many values of ``y`` are not numbers, and the first few distinct ones."""
+    values = y.dropna()
+    text = values[pd.to_numeric(values, errors="coerce").isna()]
+    return len(text), list(dict.fromkeys(text.tolist()))[:3], len(values)
+
+
 def _check_classes(y, what, n_folds):
     counts = y.value_counts()
     if len(counts) < 2:
+        verb = "have" if what.endswith("labels") else "has"
         raise UsageError(
-            f"{what} have a single class ({counts.index[0]!r}); classification needs "
+            f"{what} {verb} a single class ({counts.index[0]!r}); classification needs "
             "at least two (use --task regression for a numeric target)"
         )
     if counts.min() < n_folds:
@@ -266,15 +274,26 @@ def _csv_problem(args):
             f"task: {task} (guessed: the target {args.target!r} {reason}; "
             "--task overrides)"
         )
+        if reason == "is not numeric" and not pd.api.types.is_bool_dtype(target):
+            n_text, examples, n = _text_cells(target)
+            if n_text <= n // 2:  # mostly numbers: a few cells are the trouble
+                shown = ", ".join(repr(e) for e in examples)
+                raise UsageError(
+                    f"the target {args.target!r} holds numbers, but {n_text} of its "
+                    f"{n} values are text ({shown}); fix or drop those rows (or pass "
+                    "--task classification if the values are labels)"
+                )
     else:
         task = args.task
     if task == "regression" and (
         not pd.api.types.is_numeric_dtype(target) or pd.api.types.is_bool_dtype(target)
     ):
-        raise UsageError(
-            f"--task regression needs a numeric target, but {args.target!r} is not "
-            f"numeric (e.g. {target.iloc[0]!r})"
-        )
+        n_text, examples, n = _text_cells(target)
+        found = (f"{n_text} of the {n} values of {args.target!r} are text "
+                 f"({', '.join(repr(e) for e in examples)})"
+                 if not pd.api.types.is_bool_dtype(target) and n_text
+                 else f"{args.target!r} is not numeric (e.g. {target.iloc[0]!r})")
+        raise UsageError(f"--task regression needs a numeric target, but {found}")
     if args.time_column is None:
         if args.window is not None:
             raise UsageError(

@@ -17,11 +17,12 @@ from sklearn.model_selection import train_test_split
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 
-from .nn import RecurrentNet
+from .nn import RecurrentNet, set_generator
+from .nn._generator import build_module
 from .callbacks import LastGoodEpoch, NonFiniteLossGuard, StopTraining
 from .exceptions import OutOfMemoryError
 from ._weights import WeightedTargets, record_batch_weight, weighted_loss
-from .utils._random import seed_epoch
+from .utils._random import fit_generators, seed_generators
 
 __all__ = [
     "BatchIterator",
@@ -150,8 +151,8 @@ class BatchIterator:
 
     skorch creates it once per fit (as its ``iterator_train`` / ``iterator_valid``)
     and iterates over it once per epoch. Each epoch visits every row exactly once:
-    in order, as slices (views, no copy), or after a permutation drawn from torch's
-    CPU generator, as one gather per batch. Other datasets are handed to a
+    in order, as slices (views, no copy), or after a permutation drawn from
+    ``generator``, as one gather per batch. Other datasets are handed to a
     :class:`torch.utils.data.DataLoader`.
 
     Parameters
@@ -162,12 +163,16 @@ class BatchIterator:
         Rows per batch; the last batch may be smaller.
     shuffle : bool, default=False
         Whether to visit the rows in a new random order each epoch.
+    generator : torch.Generator or None, default=None
+        The CPU generator the order is drawn from (the fit's, reseeded every
+        epoch); None uses torch's global generator.
     """
 
-    def __init__(self, dataset, batch_size=32, shuffle=False):
+    def __init__(self, dataset, batch_size=32, shuffle=False, generator=None):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.generator = generator
 
     def __len__(self):
         return math.ceil(len(self.dataset) / self.batch_size)
@@ -176,7 +181,8 @@ class BatchIterator:
         dataset, size = self.dataset, self.batch_size
         if not isinstance(dataset, SequenceDataset):
             yield from torch.utils.data.DataLoader(
-                dataset, batch_size=size, shuffle=self.shuffle
+                dataset, batch_size=size, shuffle=self.shuffle,
+                generator=self.generator,
             )
             return
         X, y, order = dataset.X, dataset.y, dataset.indices
@@ -184,7 +190,8 @@ class BatchIterator:
         if self.shuffle:
             # int32 where it fits: the same permutation in half the memory.
             small = n < np.iinfo(np.int32).max
-            perm = torch.randperm(n, dtype=torch.int32 if small else torch.int64)
+            perm = torch.randperm(n, dtype=torch.int32 if small else torch.int64,
+                                  generator=self.generator)
             order = perm if order is None else order[perm]
         if order is not None:
             order = order.to(X.device)
@@ -291,10 +298,17 @@ class RecurrentSkorchNet(NeuralNet):
       passed in ``callbacks`` keeps skorch's meaning;
     - a CUDA out-of-memory error restores the last completed epoch and becomes
       a :class:`~skrnn.exceptions.OutOfMemoryError` that names the batch size;
-    - with ``seed_`` set (an int), every epoch starts by reseeding torch's
-      generators from ``(seed_, epoch number)``, so the shuffling and dropout of
-      epoch ``e`` are the same however a fit was split into calls (an
-      interrupted fit and its resumption, ``warm_start`` fits, ``partial_fit``);
+    - its module is constructed without drawing from torch's global generator
+      and initialised by ``reset_parameters`` from a generator seeded with
+      ``init_seed_`` (see :func:`skrnn.nn._generator.build_module`);
+    - with ``seed_`` set (an int), the fit draws from generators of its own
+      (``generators_``, made by :func:`~skrnn.utils._random.fit_generators`):
+      every epoch starts by reseeding them from ``(seed_, epoch number)``, the
+      batch order is drawn from the CPU one and the module's dropout from the
+      device's. The shuffling and dropout of epoch ``e`` are then the same
+      however a fit was split into calls (an interrupted fit and its
+      resumption, ``warm_start`` fits, ``partial_fit``) and whatever runs in
+      other threads at the same time;
     - the loss is the mean of the criterion's element losses
       (``reduction="none"``), weighted by the rows' weights in a weighted fit
       (see :mod:`skrnn._weights`).
@@ -304,11 +318,41 @@ class RecurrentSkorchNet(NeuralNet):
     :class:`~skrnn.callbacks.Checkpoint` records about the estimator).
     """
 
+    def initialize_module(self):
+        kwargs = self.get_params_for("module")
+        if isinstance(self.module, torch.nn.Module) or not callable(self.module):
+            return super().initialize_module()
+        seed = getattr(self, "init_seed_", None)
+        generator = torch.Generator().manual_seed(0 if seed is None else seed)
+        self.module_ = build_module(self.module, generator, **kwargs)
+        return self
+
+    def _fit_generators(self):
+        generators = getattr(self, "generators_", None)
+        if generators is None:
+            generators = self.generators_ = fit_generators(self.device)
+        return generators
+
+    def get_iterator(self, dataset, training=False):
+        iterator = super().get_iterator(dataset, training=training)
+        if training and getattr(self, "seed_", None) is not None \
+                and isinstance(iterator, BatchIterator):
+            iterator.generator = self._fit_generators()[0]
+        return iterator
+
     def on_epoch_begin(self, net, **kwargs):
         super().on_epoch_begin(net, **kwargs)
         seed = getattr(self, "seed_", None)
         if seed is not None:
-            seed_epoch(seed, len(self.history), self.device)
+            generators = self._fit_generators()
+            seed_generators(generators, seed, len(self.history))
+            set_generator(self.module_, generators[1])
+
+    def release_generators(self):
+        """Forget the fit's generators (the module's layers go back to torch's)."""
+        self.generators_ = None
+        if isinstance(getattr(self, "module_", None), torch.nn.Module):
+            set_generator(self.module_, None)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         return weighted_loss(self.criterion_, y_pred, y_true, self.device)
@@ -421,7 +465,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
     device : torch.device
         Where to train.
     seed : int or None
-        Seed of the validation split.
+        Seed of the weight initialisation and of the validation split.
     stratify : bool
         Whether the validation split is stratified (classifiers).
 
@@ -456,7 +500,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
     train_split = None
     if est.early_stopping:
         train_split = HoldoutSplit(est.validation_fraction, stratify, seed)
-    return RecurrentSkorchNet(
+    net = RecurrentSkorchNet(
         module=RecurrentNet,
         module__input_size=input_size,
         module__output_size=output_size,
@@ -482,3 +526,5 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         verbose=est.verbose,
         predict_nonlinearity=None,
     )
+    net.init_seed_ = seed
+    return net

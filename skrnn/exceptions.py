@@ -12,6 +12,7 @@ from torch.cuda import OutOfMemoryError as _TorchOutOfMemoryError
 __all__ = [
     "CheckpointError",
     "FitInterruptedWarning",
+    "IncompleteHistoryWarning",
     "InconsistentVersionWarning",
     "ModelFileError",
     "NonFiniteLossError",
@@ -183,6 +184,23 @@ class FitInterruptedWarning(SkrnnWarning):
     --------
     >>> from skrnn.exceptions import FitInterruptedWarning
     >>> issubclass(FitInterruptedWarning, UserWarning)
+    True
+    """
+
+
+class IncompleteHistoryWarning(SkrnnWarning):
+    """Rows given to :class:`~skrnn.preprocessing.SlidingWindow` lack a full window.
+
+    Emitted by ``transform`` (at most once per fit of the transformer) when rows
+    of ``X`` have fewer than ``window`` observations before them; they are
+    forecast from the observations they have. ``incomplete="ignore"`` silences
+    it for one transformer, ``warnings.filterwarnings("ignore",
+    category=IncompleteHistoryWarning)`` everywhere.
+
+    Examples
+    --------
+    >>> from skrnn.exceptions import IncompleteHistoryWarning
+    >>> issubclass(IncompleteHistoryWarning, UserWarning)
     True
     """
 

@@ -49,13 +49,14 @@ from skorch.exceptions import DeviceWarning
 from skorch.history import History
 
 from ._base import BaseRecurrentEstimator
+from ._skops import skops_trusted_types
 from ._training import build_net
 from .exceptions import ModelFileError, UntrustedTypeError
 from .nn._elman import ACTIVATIONS
 from .utils import _versions
 from .utils._random import torch_seed
 
-__all__ = ["load_model", "save_model", "trusted_types"]
+__all__ = ["load_model", "save_model", "skops_trusted_types", "trusted_types"]
 
 FORMAT = "skrnn-model"
 FORMAT_VERSION = 1

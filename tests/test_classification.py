@@ -58,3 +58,33 @@ def test_partial_fit_with_classes_learns(classification_data):
         est.partial_fit(X, y)
     assert est.n_iter_ == 31
     assert est.loss_curve_[-1] < first / 2
+
+
+def test_score_counts_labels_unseen_in_fit_as_errors():
+    """A test fold holding a rare class its training fold lacks is scored (the
+    model is wrong on those rows), as scikit-learn's classifiers score it."""
+    from sklearn.metrics import accuracy_score
+    from sklearn.model_selection import KFold, cross_val_score
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 4, 2)).astype(np.float32)
+    y = np.where(X[:, :, 0].mean(axis=1) > 0, "up", "down")
+    y[-2:] = "rare"  # only in the last fold
+    est = GRUClassifier(hidden_size=4, max_epochs=3, random_state=0)
+    scores = cross_val_score(est, X, y, cv=KFold(3), error_score="raise")
+    assert np.isfinite(scores).all()
+    fitted = est.fit(X[:20], y[:20])
+    assert "rare" not in fitted.classes_
+    expected = accuracy_score(y[20:], fitted.predict(X[20:]))
+    assert fitted.score(X[20:], y[20:]) == expected
+    with pytest.raises(ValueError, match="classes not in"):
+        fitted.partial_fit(X[20:], y[20:])
+
+
+def test_one_class_of_pandas_strings_gives_the_one_class_error():
+    pd = pytest.importorskip("pandas")
+    X = np.zeros((10, 4, 1), dtype=np.float32)
+    with pytest.raises(ValueError, match="only one class: 'a'"):
+        GRUClassifier(max_epochs=1).fit(X, pd.Series(["a"] * 10))
+    with pytest.raises(ValueError, match="only one class: 3"):
+        GRUClassifier(max_epochs=1).fit(X, np.full(10, 3))

@@ -252,7 +252,32 @@ ERRORS = {
     ),
     "one class": (
         lambda p: ["--csv", _write(p, _numbers(label=["x"] * 30)), "--target", "label"],
-        "have a single class ('x'); classification needs at least two",
+        "the target 'label' has a single class ('x'); classification needs at "
+        "least two",
+    ),
+    "numbers with a few text cells": (
+        lambda p: [
+            "--csv",
+            _write(p, _numbers(price=[str(v) for v in np.arange(27.5, 0, -1)][:27]
+                               + ["?", "unknown", "?"])),
+            "--target",
+            "price",
+        ],
+        "the target 'price' holds numbers, but 3 of its 30 values are text "
+        "('?', 'unknown'); fix or drop those rows (or pass --task classification "
+        "if the values are labels)",
+    ),
+    "regression on numbers with a few text cells": (
+        lambda p: [
+            "--csv",
+            _write(p, _numbers(price=["1.5"] * 29 + ["none"])),
+            "--target",
+            "price",
+            "--task",
+            "regression",
+        ],
+        "--task regression needs a numeric target, but 1 of the 30 values of "
+        "'price' are text ('none')",
     ),
     "too few of a class": (
         lambda p: [

@@ -65,6 +65,23 @@ def test_grid_search_on_dask_equals_local_run(client, data):
     assert_array_equal(remote.predict(X), local.predict(X))
 
 
+def test_grid_search_on_a_worker_with_several_threads_equals_local_run(data):
+    """The fits a multi-threaded worker runs at the same time draw from generators
+    of their own, so they equal the local, sequential fits bit for bit."""
+    X, y = data
+    estimator = RecurrentRegressor(max_epochs=3, hidden_size=6, num_layers=2,
+                                   dropout=0.3, random_state=0)
+    local = _search(estimator).fit(X, y)
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=3, processes=True, dashboard_address=None,
+    )
+    with cluster, distributed.Client(cluster, set_as_default=False) as threaded:
+        with joblib.parallel_backend("dask", client=threaded):
+            remote = _search(estimator).fit(X, y)
+    for key in ("split0_test_score", "split1_test_score", "split2_test_score"):
+        assert_array_equal(remote.cv_results_[key], local.cv_results_[key])
+
+
 @pytest.mark.parametrize("dumps", [pickle.dumps, cloudpickle.dumps], ids=["pickle", "cloudpickle"])
 def test_estimators_travel_between_processes(client, data, dumps):
     X, y = data

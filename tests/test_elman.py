@@ -172,7 +172,7 @@ def test_recurrent_net_picks_the_layer_and_counts_match():
     for name, expected in [("tanh", nn.RNN), ("relu", nn.RNN), ("gelu", ElmanRNN)]:
         net = RecurrentNet(3, 2, cell="rnn", hidden_size=6, num_layers=2,
                            bidirectional=True, nonlinearity=name)
-        assert type(net.rnn) is expected
+        assert isinstance(net.rnn, expected)
         assert count_parameters(net) == count_parameters(
             RecurrentNet(3, 2, cell="rnn", hidden_size=6, num_layers=2,
                          bidirectional=True)

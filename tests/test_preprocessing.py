@@ -497,3 +497,40 @@ def test_windows_get_the_same_target_checks():
         LSTMRegressor(max_epochs=1).fit(windows, np.full(6, 1e300))
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         LSTMRegressor(max_epochs=1).fit(windows, np.zeros(5))
+
+
+def test_incomplete_history_is_said_once_per_fit():
+    from skrnn.exceptions import IncompleteHistoryWarning
+
+    X, y = integer_frame(60)
+    model = make_pipeline(SlidingWindow(5), LSTMRegressor(hidden_size=4, max_epochs=1,
+                                                          random_state=0))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+        for _ in range(3):  # in-sample predictions of the last rows
+            model.predict(X.iloc[-5:])
+    said = [w for w in seen if issubclass(w.category, IncompleteHistoryWarning)]
+    assert len(said) == 1 and "once per fit" in str(said[0].message)
+    with pytest.warns(IncompleteHistoryWarning):  # a new fit says it again
+        model.fit(X, y).predict(X.iloc[-5:])
+
+
+def test_feature_names_out_are_the_columns_of_each_step():
+    from sklearn.compose import ColumnTransformer
+
+    X = pd.DataFrame({"a": np.arange(20.0), "b": np.ones(20), "c": np.zeros(20)})
+    pipe = make_pipeline(StandardScaler(), SlidingWindow(4))
+    pipe.set_output(transform="pandas")
+    assert list(pipe.fit(X).get_feature_names_out()) == ["a", "b", "c"]
+    sw = SlidingWindow(3).fit(X.to_numpy())
+    assert list(sw.get_feature_names_out()) == ["x0", "x1", "x2"]
+    # A ColumnTransformer in front names the columns; the windows keep them.
+    ct = ColumnTransformer([("scale", StandardScaler(), ["a"])],
+                           remainder="passthrough")
+    pipe = make_pipeline(ct, SlidingWindow(3)).set_output(transform="pandas").fit(X)
+    assert list(pipe.get_feature_names_out()) == ["scale__a", "remainder__b",
+                                                  "remainder__c"]
+    assert list(pipe[-1].feature_names_in_) == list(pipe.get_feature_names_out())
+    with pytest.raises(ValueError, match="input_features is not equal"):
+        SlidingWindow(3).fit(X).get_feature_names_out(["a", "x", "c"])

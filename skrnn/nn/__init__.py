@@ -4,14 +4,17 @@ The layer below skrnn's estimators (see the developers' "four layers"): torch on
 """
 
 from ._elman import ElmanRNN, resolve_activation
+from ._generator import Dropout, set_generator
 from ._recurrent import RecurrentNet, count_parameters
 from ._summary import ModelSummary, summarize
 
 __all__ = [
+    "Dropout",
     "ElmanRNN",
     "ModelSummary",
     "RecurrentNet",
     "count_parameters",
     "resolve_activation",
+    "set_generator",
     "summarize",
 ]

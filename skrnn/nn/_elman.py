@@ -18,6 +18,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
+from ._generator import _OwnGenerator
+
 __all__ = ["ACTIVATIONS", "ElmanRNN", "resolve_activation"]
 
 _LAYER_PARAM = re.compile(r"^(?:weight|bias)_(?:ih|hh)_l\d+(?:_reverse)?$")
@@ -80,7 +82,11 @@ def resolve_activation(nonlinearity):
             "nonlinearity must be a name or a callable mapping a tensor to a tensor "
             f"elementwise, got {nonlinearity!r} instead."
         )
-    probe = torch.linspace(-2.0, 2.0, 6).reshape(2, 3)
+    # On the device of the activation's own parameters (the CPU when it has
+    # none), also while a network is being built on the meta device.
+    params = list(nonlinearity.parameters()) if isinstance(nonlinearity, nn.Module) else []
+    device = params[0].device if params else torch.device("cpu")
+    probe = torch.linspace(-2.0, 2.0, 6, device=device).reshape(2, 3)
     try:
         out = nonlinearity(probe)
     except Exception as exc:  # noqa: BLE001 (the user's function: say it failed)
@@ -99,7 +105,7 @@ def resolve_activation(nonlinearity):
     return nonlinearity
 
 
-class ElmanRNN(nn.Module):
+class ElmanRNN(_OwnGenerator, nn.Module):
     """Multi-layer Elman RNN with any elementwise activation.
 
     A drop-in for :class:`torch.nn.RNN`: the same arguments (``nonlinearity``
@@ -304,7 +310,13 @@ class ElmanRNN(nn.Module):
                 finals.append(h_last)
             x = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=2)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, training=True)
+                if self.generator is None:
+                    x = F.dropout(x, self.dropout, training=True)
+                else:  # a fit's own generator (see skrnn.nn._generator)
+                    keep = torch.empty_like(x).bernoulli_(
+                        1 - self.dropout, generator=self.generator
+                    )
+                    x = x * keep.div_(1 - self.dropout)
         h_n = torch.stack(finals) if finals else hx
         if packed:
             return pack_padded_sequence(x, lengths.cpu(), enforce_sorted=False), h_n

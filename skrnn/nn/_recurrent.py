@@ -6,10 +6,12 @@ import torch
 from torch import nn
 
 from ._elman import ElmanRNN
+from ._generator import GRU, LSTM, RNN, Dropout
 
 __all__ = ["RecurrentNet", "count_parameters"]
 
-_CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+# torch's layers, drawing their dropout from a generator set by set_generator.
+_CELLS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
 
 
 class RecurrentNet(nn.Module):
@@ -95,7 +97,7 @@ class RecurrentNet(nn.Module):
                 layer = ElmanRNN  # any other activation (torch's RNN has only these)
         self.rnn = layer(**kwargs)
         self.num_directions = 2 if bidirectional else 1
-        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.dropout = Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(hidden_size * self.num_directions, output_size)
 
     @torch.no_grad()

@@ -12,13 +12,15 @@ a batch of windows only when they feed it to the network.
 
 import numbers
 import warnings
+import weakref
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..exceptions import IncompleteHistoryWarning
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_params
 
 __all__ = ["SlidingWindow", "WindowedSeries", "make_windows", "make_horizon_targets"]
@@ -317,6 +319,11 @@ def _next_label(last, step):
     return last + step if step is not None else None
 
 
+#: The fitted SlidingWindows that have warned about incomplete history since their
+#: last fit (kept outside the estimator: transform does not change its state).
+_WARNED = weakref.WeakSet()
+
+
 class _SequenceOutputMixin:
     """``set_output`` for transformers whose output is sequences, not a table.
 
@@ -366,7 +373,8 @@ class SlidingWindow(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
     history are left out of training by skrnn's estimators and forecast from the
     observations they do have (none, for a row with no history, gives the
     network's output for an empty sequence); ``incomplete`` says whether
-    ``transform`` warns about them.
+    ``transform`` warns about them (an
+    :class:`~skrnn.exceptions.IncompleteHistoryWarning`, once per fit).
 
     Keep the index through earlier Pipeline steps with
     ``pipeline.set_output(transform="pandas")``.
@@ -380,7 +388,9 @@ class SlidingWindow(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
         lies: the window of row ``t`` ends at row ``t - horizon``.
     incomplete : {"warn", "ignore", "raise"}, default="warn"
         What ``transform`` does when rows of ``X`` have less than a full window of
-        history: warn (how many, and why), say nothing, or raise a ValueError.
+        history: warn (how many, and why; only the first time after each
+        ``fit``, so repeated predictions and the folds of a search say it once
+        per fitted transformer), say nothing, or raise a ValueError.
         ``fit_transform``, which feeds training, never warns: the estimators leave
         those rows out of training.
 
@@ -492,7 +502,30 @@ class SlidingWindow(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
         self.history_ = np.array(series[-keep:])
         self.history_end_ = index[-1] if step is not None else None
         self._step = step
+        _WARNED.discard(self)
         return series
+
+    def get_feature_names_out(self, input_features=None):
+        """The names of the features of each time step of the windows.
+
+        A window holds, at each of its ``window`` steps, the columns of ``X``:
+        the names are those of the input, so that a Pipeline or a
+        ``ColumnTransformer`` can name them.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            The input's column names: ``feature_names_in_`` when None (or
+            ``x0``, ``x1``, ... when ``fit`` saw no column names); if given, they
+            must match ``feature_names_in_``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            One name per feature of a time step.
+        """
+        check_is_fitted(self, "history_")
+        return OneToOneFeatureMixin.get_feature_names_out(self, input_features)
 
     def _ends(self, offset, n_rows):
         first = offset + 1 - self.horizon
@@ -555,7 +588,13 @@ class SlidingWindow(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
         )
         if self.incomplete == "raise":
             raise ValueError(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
+        if self in _WARNED:
+            return
+        _WARNED.add(self)
+        warnings.warn(
+            message + " (Said once per fit; incomplete='ignore' silences it.)",
+            IncompleteHistoryWarning, stacklevel=3,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

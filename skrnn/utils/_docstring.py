@@ -113,7 +113,8 @@ _training = """max_epochs : int, default=200
         Seeds the weight initialisation, the batch shuffling, dropout and the
         validation split. An int gives identical models (and predictions on CPU)
         fit after fit and process after process; torch's global random state is
-        left untouched. With None, torch's global generator is used.
+        left untouched, also when fits run at the same time in threads. With
+        None, the seed is drawn from torch's global generator.
 
     device : str or torch.device, default="cpu"
         The torch device to train and predict on, e.g. ``"cuda"`` or ``"cuda:1"``.
