@@ -434,6 +434,54 @@ def test_checkpoint_resumes_in_a_new_process(tmp_path):
     assert proba.strip() == repr(full.predict_proba(X).tolist())
 
 
+SIGTERM_AT = textwrap.dedent(
+    """
+    import os, signal, sys, warnings
+    import numpy as np
+    from skorch.callbacks import Callback
+    from skrnn import RecurrentRegressor
+    from skrnn.callbacks import Checkpoint
+    warnings.simplefilter("ignore")
+    if sys.argv[2] == "as-ctrl-c":
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+    class TermAt(Callback):  # what `kill PID` does, mid-epoch 4
+        def on_batch_end(self, net, training=None, **kwargs):
+            if len(net.history) == 4 and len(net.history[-1]["batches"]) == 2:
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(64, 6, 2)).astype(np.float32)
+    est = RecurrentRegressor(**{params!r}, callbacks=[Checkpoint(sys.argv[1]), TermAt()])
+    try:
+        est.fit(X, X[:, :, 0].sum(axis=1))
+    except KeyboardInterrupt:
+        print("interrupted", est.n_iter_)
+    """
+)
+
+
+@pytest.mark.parametrize("handler", ["default", "as-ctrl-c"])
+def test_sigterm_during_a_fit_is_resumed_from_the_checkpoint(handler, tmp_path):
+    """SIGTERM ends the process (skrnn installs no handler); the checkpoint keeps
+    the last epoch written. With SIGTERM mapped to KeyboardInterrupt, it is Ctrl-C."""
+    X, y = _data()
+    params = dict(FAST, max_epochs=8, warm_start=True)
+    code = SIGTERM_AT.format(params=params)
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path), handler],
+                          capture_output=True, text=True,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    if handler == "default":
+        assert done.returncode == -signal.SIGTERM, done.stderr
+    else:
+        assert done.returncode == 0 and done.stdout.split() == ["interrupted", "3"]
+    assert Checkpoint(tmp_path).load()["epoch"] == 3
+    resumed = RecurrentRegressor(**params, callbacks=[Checkpoint(tmp_path)]).fit(X, y)
+    full = RecurrentRegressor(**params).fit(X, y)
+    assert resumed.n_iter_ == 8 and resumed.loss_curve_ == full.loss_curve_
+    assert_same_weights(resumed, full)
+
+
 def test_checkpoint_refuses_another_configuration(tmp_path):
     X, y = _data()
     params = dict(FAST, max_epochs=2, warm_start=True, callbacks=[Checkpoint(tmp_path)])
