@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
 from ._failed_fit import settle_failed_fit
+from ._fit_checks import check_callbacks, check_device
 from ._resume import (
     fit_state,
     load_training_state,
@@ -142,7 +143,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         before = dict(vars(self))  # what a fit that fails early goes back to
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
-        device = self._check_device()
+        check_callbacks(self)
+        device = check_device(self)
         # An unfitted estimator's warm-start fit resumes from its Checkpoint's file.
         saved = None if continuing or incremental else read_checkpoint(self, device)
         X, y = check_sequences(self, X, y, reset=not continuing, **self._check_targets)
@@ -260,23 +262,6 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             )
             raise KeyboardInterrupt
         return self
-
-    def _check_device(self):
-        try:
-            device = torch.device(self.device)
-        except (RuntimeError, ValueError):
-            raise ValueError(
-                f"The 'device' parameter of {type(self).__name__} must be a torch "
-                f"device such as 'cpu', 'cuda' or 'cuda:1'. Got {self.device!r} "
-                "instead."
-            ) from None
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                f"device={self.device!r} was requested, but CUDA is not available "
-                "on this machine (torch.cuda.is_available() is False); use "
-                "device='cpu'."
-            )
-        return device
 
     def _record_history(self, *, fit_start, incremental, ended):
         history = self.net_.history

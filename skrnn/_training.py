@@ -20,6 +20,7 @@ from skorch.callbacks import EarlyStopping, GradientNormClipping
 from .nn import RecurrentNet
 from .callbacks import LastGoodEpoch, NonFiniteLossGuard, StopTraining
 from .exceptions import OutOfMemoryError
+from ._fit_checks import optimizer_params
 from .utils._random import seed_epoch
 
 __all__ = [
@@ -448,7 +449,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         module__nonlinearity=est.nonlinearity,
         criterion=criterion,
         optimizer=optimizer,
-        optimizer__weight_decay=est.weight_decay,
+        **optimizer_params(optimizer, est),
         lr=est.lr,
         max_epochs=est.max_epochs,
         batch_size=est.batch_size,
