@@ -94,16 +94,15 @@ def write_archive(file, members):
     # created like any file the user writes (permissions from the umask).
     tmp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
     try:
-        try:
-            f = open(tmp, "xb")
-        except OSError as exc:  # name the user's file, not the temporary one
-            raise type(exc)(exc.errno, exc.strerror, given) from None
-        with f:
+        with open(tmp, "xb") as f:
             _write_zip(f, members)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # Name the user's file, not the temporary one.
+            raise type(exc)(exc.errno, exc.strerror, given) from exc
         raise
 
 

@@ -18,9 +18,9 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 
 from .nn import RecurrentNet
+from ._fit_checks import optimizer_params
 from .callbacks import LastGoodEpoch, NonFiniteLossGuard, StopTraining
 from .exceptions import OutOfMemoryError
-from ._fit_checks import optimizer_params
 from .utils._random import seed_epoch
 
 __all__ = [

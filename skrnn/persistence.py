@@ -756,8 +756,11 @@ def _check_shapes(net, state, name):
     module = net.module
     if not inspect.isclass(module):  # pragma: no cover - skrnn passes a class
         return
-    with torch.device("meta"):
-        expected = module(**net.get_params_for("module")).state_dict()
+    try:
+        with torch.device("meta"):
+            expected = module(**net.get_params_for("module")).state_dict()
+    except (RuntimeError, NotImplementedError):  # pragma: no cover
+        return  # an operation without a meta kernel: load_state_dict still checks
     got = {k: tuple(t.shape) for k, t in state.items()}
     want = {k: tuple(t.shape) for k, t in expected.items()}
     if got != want:

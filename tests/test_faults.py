@@ -452,7 +452,8 @@ SIGTERM_AT = textwrap.dedent(
 
     rng = np.random.RandomState(0)
     X = rng.normal(size=(64, 6, 2)).astype(np.float32)
-    est = RecurrentRegressor(**{params!r}, callbacks=[Checkpoint(sys.argv[1]), TermAt()])
+    est = RecurrentRegressor(**{params!r},
+                             callbacks=[Checkpoint(sys.argv[1]), TermAt()])
     try:
         est.fit(X, X[:, :, 0].sum(axis=1))
     except KeyboardInterrupt:

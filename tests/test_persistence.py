@@ -735,7 +735,8 @@ def test_only_regular_files_are_read(case, tmp_path):
     make, kind = NOT_REGULAR_FILES[case]
     file = make(tmp_path)
     try:
-        with pytest.raises(ModelFileError, match=f"it is not a regular file \\({kind}\\)"):
+        match = f"it is not a regular file \\({kind}\\)"
+        with pytest.raises(ModelFileError, match=match):
             load_model(file)
     finally:
         if hasattr(file, "close"):
