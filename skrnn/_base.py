@@ -12,6 +12,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
+from ._failed_fit import settle_failed_fit
+from ._fit_checks import check_callbacks, check_device
 from ._inspect import estimator_summary, record_timesteps
 from ._resume import (
     fit_state,
@@ -147,9 +149,11 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
 
     def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
+        before = dict(vars(self))  # what a fit that fails early goes back to
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
-        device = self._check_device()
+        check_callbacks(self)
+        device = check_device(self)
         # An unfitted estimator's warm-start fit resumes from its Checkpoint's file.
         saved = None if continuing or incremental else read_checkpoint(self, device)
         X, y = check_sequences(self, X, y, reset=not continuing, **self._check_targets)
@@ -252,6 +256,11 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                                      ended=False)
                 self._unfinished_fit = None if incremental else (fit_start, seed)
                 raise
+            except BaseException as exc:
+                # Anything else: the last completed epoch, or as before the fit.
+                settle_failed_fit(self, before, exc, n_done=n_done, fit_start=fit_start,
+                                  seed=seed, incremental=incremental)
+                raise
             finally:
                 net.seed_ = None  # the next fit sets its own
                 net.release_generators()
@@ -277,23 +286,6 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             )
             raise KeyboardInterrupt
         return self
-
-    def _check_device(self):
-        try:
-            device = torch.device(self.device)
-        except (RuntimeError, ValueError):
-            raise ValueError(
-                f"The 'device' parameter of {type(self).__name__} must be a torch "
-                f"device such as 'cpu', 'cuda' or 'cuda:1'. Got {self.device!r} "
-                "instead."
-            ) from None
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                f"device={self.device!r} was requested, but CUDA is not available "
-                "on this machine (torch.cuda.is_available() is False); use "
-                "device='cpu'."
-            )
-        return device
 
     def _record_history(self, *, fit_start, incremental, ended):
         history = self.net_.history
@@ -426,10 +418,13 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             series = _to_tensor(X.series, contiguous=False)
             out = None
             for rows, starts, length in _window_groups(X):
-                part = self._forward_tensor(TensorWindows(series, starts, length))
-                if out is None:
-                    out = np.empty((len(X), part.shape[1]), dtype=part.dtype)
-                out[rows] = part
+                # In chunks of whole batches: the outputs of one chunk at a time.
+                for part_rows, part_starts in _chunks(rows, starts, self.net_):
+                    part = self._forward_tensor(
+                        TensorWindows(series, part_starts, length))
+                    if out is None:
+                        out = np.empty((len(X), part.shape[1]), dtype=part.dtype)
+                    out[part_rows] = part
             return out
 
     def _forward_tensor(self, X_t):
@@ -532,11 +527,28 @@ def _window_groups(windows):
     rows, starts = _complete_windows(windows)
     if len(starts):
         yield rows, starts, windows.window
-    lengths = windows.lengths
-    for length in np.unique(lengths[lengths < windows.window]):
-        rows = np.flatnonzero(lengths == length)
-        starts = torch.from_numpy(windows.ends[rows] - length)
-        yield rows, starts, int(length)
+    # Only the incomplete rows are listed (a few, for a range of ends).
+    short = windows._incomplete_rows()
+    ends = np.asarray(windows._ends[short] if isinstance(windows._ends, np.ndarray)
+                      else [windows._ends[i] for i in short], dtype=np.int64)
+    lengths = np.clip(ends, 0, windows.window)
+    for length in np.unique(lengths):
+        picked = lengths == length
+        yield short[picked], torch.from_numpy(ends[picked] - length), int(length)
+
+
+def _chunks(rows, starts, net, n_rows=2**16):
+    """``(rows, starts)`` in pieces of about ``n_rows`` rows (whole batches)."""
+    size = vars(net).get("iterator_valid__batch_size", net.batch_size)
+    n = len(starts)
+    step = n if size == -1 else max(size, -(-n_rows // size) * size)
+    if isinstance(rows, slice):
+        rows = range(rows.start, rows.stop)
+    for i in range(0, n, step or 1):
+        part = rows[i : i + step]
+        if isinstance(part, range):
+            part = slice(part.start, part.stop)
+        yield part, starts[i : i + step]
 
 
 def _place(X, y, device):

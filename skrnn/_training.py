@@ -17,6 +17,7 @@ from sklearn.model_selection import train_test_split
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 
+from ._fit_checks import optimizer_params
 from .nn import RecurrentNet, set_generator
 from .nn._generator import build_module
 from .callbacks import LastGoodEpoch, NonFiniteLossGuard, StopTraining
@@ -513,7 +514,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         criterion=criterion,
         criterion__reduction="none",  # the net's get_loss takes the (weighted) mean
         optimizer=optimizer,
-        optimizer__weight_decay=est.weight_decay,
+        **optimizer_params(optimizer, est),
         lr=est.lr,
         max_epochs=est.max_epochs,
         batch_size=est.batch_size,

@@ -27,12 +27,8 @@ import importlib
 import inspect
 import io
 import json
-import os
 import re
-import uuid
 import warnings
-import zipfile
-import zlib
 
 import numpy as np
 import pandas as pd
@@ -49,6 +45,11 @@ from skorch.exceptions import DeviceWarning
 from skorch.history import History
 
 from ._base import BaseRecurrentEstimator
+from ._model_file import FORMAT, FORMAT_VERSION, METADATA as _METADATA
+from ._model_file import Invalid as _Invalid
+from ._model_file import describe as _describe
+from ._model_file import open_archive, write_archive
+from ._model_file import reason as _reason
 from ._skops import skops_trusted_types
 from ._training import build_net
 from .exceptions import ModelFileError, UntrustedTypeError
@@ -57,12 +58,6 @@ from .utils import _versions
 from .utils._random import torch_seed
 
 __all__ = ["load_model", "save_model", "skops_trusted_types", "trusted_types"]
-
-FORMAT = "skrnn-model"
-FORMAT_VERSION = 1
-_METADATA = "metadata.json"
-#: A fixed timestamp for the archive members, so that it says nothing about when.
-_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 
 #: scikit-learn classes that hold plain arrays and numbers only.
 _SKLEARN_TRUSTED = {
@@ -187,31 +182,7 @@ def save_model(estimator, file):
     }
     members = {_METADATA: json.dumps(metadata, indent=1).encode("utf-8")}
     members.update(writer.members)
-    if hasattr(file, "write"):
-        _write_zip(file, members)
-        return
-    path = os.path.abspath(os.fspath(file))
-    # A new file next to the target (same file system, so the rename is atomic),
-    # created like any file the user writes (permissions from the umask).
-    tmp = os.path.join(
-        os.path.dirname(path), f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp"
-    )
-    try:
-        with open(tmp, "xb") as f:
-            _write_zip(f, members)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _write_zip(f, members):
-    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            info = zipfile.ZipInfo(name, date_time=_DATE_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
+    write_archive(file, members)
 
 
 def _time_value(v):
@@ -412,10 +383,6 @@ def _json_scalar(v):
 # -- loading ----------------------------------------------------------------------
 
 
-class _Invalid(Exception):
-    """Why a file is not a valid model file (turned into a ModelFileError)."""
-
-
 def load_model(file):
     """Load an estimator saved by :func:`.save_model`, executing nothing from the file.
 
@@ -487,43 +454,9 @@ def load_model(file):
         ) from None
 
 
-def _describe(file):
-    if hasattr(file, "read"):
-        fname = getattr(file, "name", None)
-        return repr(fname) if isinstance(fname, str) else f"<{type(file).__name__}>"
-    return repr(os.fspath(file))
-
-
-#: What a damaged archive or member raises while it is read.
-_READ_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    NotImplementedError,
-    KeyError,
-    ValueError,
-    OverflowError,
-)
-
-
 def _load(file):
-    try:
-        zf = zipfile.ZipFile(file)
-    except _READ_ERRORS as exc:
-        raise _Invalid(
-            "it is not a complete zip archive as skrnn.save_model writes "
-            f"({_reason(exc)}): it may be truncated, or a file of another kind. "
-            "Pickle and joblib files are loaded with joblib.load, and only from a "
-            "trusted source."
-        ) from None
-    with zf:
-        try:
-            bad = zf.testzip()
-        except _READ_ERRORS as exc:
-            raise _Invalid(f"the archive is damaged ({_reason(exc)})") from None
-        if bad is not None:
-            raise _Invalid(f"the archive member {bad!r} is damaged (bad CRC-32)")
-        reader = _Reader(zf)
+    with open_archive(file) as archive:
+        reader = _Reader(archive)
         metadata = reader.json(_METADATA)
         root = _check_metadata(metadata)
         untrusted = sorted(set(_class_paths(root)) - set(reader.trusted))
@@ -549,7 +482,7 @@ def _load(file):
             raise _Invalid(
                 f"the estimator could not be rebuilt from it ({_reason(exc)})"
             ) from None
-        extra = sorted(set(zf.namelist()) - reader.used)
+        extra = sorted(archive.names() - archive.used)
         if extra:
             raise _Invalid(
                 f"the archive holds members that skrnn.save_model does not write: "
@@ -570,11 +503,6 @@ _BUILD_ERRORS = (
     OverflowError,
     AssertionError,
 )
-
-
-def _reason(exc):
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def _check_metadata(metadata):
@@ -625,47 +553,10 @@ def _nested_class_paths(value):
 class _Reader:
     """Builds estimators from nodes, reading only data from the archive."""
 
-    def __init__(self, zf):
-        self.zf = zf
-        self.names = set(zf.namelist())
-        self.used = set()
+    def __init__(self, archive):
+        self.archive = archive
+        self.read, self.json, self.tensors = archive.read, archive.json, archive.tensors
         self.trusted = _trusted()
-
-    def read(self, member):
-        if not isinstance(member, str) or member not in self.names:
-            raise _Invalid(f"the archive member {member!r} is missing")
-        self.used.add(member)
-        try:
-            return self.zf.read(member)
-        except _READ_ERRORS as exc:
-            raise _Invalid(
-                f"the member {member!r} is damaged ({_reason(exc)})"
-            ) from None
-
-    def json(self, member):
-        try:
-            return json.loads(self.read(member).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise _Invalid(
-                f"the member {member!r} is not valid JSON ({_reason(exc)})"
-            ) from None
-
-    def tensors(self, member):
-        data = self.read(member)
-        try:
-            return torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
-        except Exception as exc:  # noqa: BLE001 - torch raises many kinds here
-            import pickle
-
-            if isinstance(exc, pickle.UnpicklingError):
-                raise _Invalid(
-                    f"the member {member!r} holds objects other than tensors and "
-                    "plain values, which are not loaded (torch.load with "
-                    "weights_only=True refused them)"
-                ) from None
-            raise _Invalid(
-                f"the member {member!r} is damaged ({_reason(exc)})"
-            ) from None
 
     def array(self, spec, where):
         if not (isinstance(spec, dict) and set(spec) == {"file", "scalar", "object"}):
@@ -771,6 +662,7 @@ class _Reader:
             if not _ATTRIBUTE_NAME.match(k) or k in params:
                 raise _Invalid(f"{k!r} is not a valid fitted attribute of {name}")
             attributes[k] = self.value(v, f"the fitted attribute {k!r} of {name}")
+            _check_attribute(est, k, attributes[k])
         vars(est).update(attributes)
         if "net" in node:
             if not isinstance(est, BaseRecurrentEstimator):
@@ -822,17 +714,21 @@ class _Reader:
                 stacklevel=5,
             )
             device = torch.device("cpu")
+        net = build_net(
+            est,
+            input_size=sizes[0],
+            output_size=sizes[1],
+            criterion=est._criterion,
+            device=device,
+            seed=seed,
+            stratify=est._stratify,
+        )
+        # The shapes the hyperparameters declare, from a module that holds no
+        # memory, are those of the stored weights before anything is allocated.
+        _check_shapes(net, state, name)
         # Building the module draws initial weights: keep the caller's RNG as it is.
         with torch_seed(0, device):
-            net = build_net(
-                est,
-                input_size=sizes[0],
-                output_size=sizes[1],
-                criterion=est._criterion,
-                device=device,
-                seed=seed,
-                stratify=est._stratify,
-            ).initialize()
+            net.initialize()
         try:
             net.module_.load_state_dict(state, strict=True)
             net.optimizer_.load_state_dict(optimizer_state)
@@ -843,3 +739,45 @@ class _Reader:
         net.history = History(rows)
         est.net_ = net
         est.history_ = net.history
+
+
+def _check_attribute(est, name, value):
+    """Refuse a stored attribute that could change what the class does.
+
+    A fitted attribute is a name ending in ``_``, or a private one (``_name``),
+    that the class does not define (no method, property or class attribute is
+    shadowed); a hyperparameter that the class fixes (``cell`` of an
+    ``LSTMRegressor``) must keep the value its constructor gave it.
+    """
+    cls = type(est)
+    where = f"{name!r} is not a fitted attribute of {cls.__name__}"
+    if hasattr(cls, name):
+        raise _Invalid(f"{where}: it would hide what the class defines under that name")
+    if any(name in vars(c).get("_parameter_constraints", {}) for c in cls.__mro__):
+        if name not in vars(est) or vars(est)[name] != value:
+            raise _Invalid(f"{where}: {cls.__name__} fixes it to "
+                           f"{vars(est).get(name)!r}")
+    elif not (name.endswith("_") or name.startswith("_")):
+        raise _Invalid(f"{where} (fitted attributes end with '_')")
+
+
+def _check_shapes(net, state, name):
+    """Refuse weights whose names or shapes are not those the network declares."""
+    module = net.module
+    if not inspect.isclass(module):  # pragma: no cover - skrnn passes a class
+        return
+    try:
+        with torch.device("meta"):
+            expected = module(**net.get_params_for("module")).state_dict()
+    except (RuntimeError, NotImplementedError):  # pragma: no cover
+        return  # an operation without a meta kernel: load_state_dict still checks
+    got = {k: tuple(t.shape) for k, t in state.items()}
+    want = {k: tuple(t.shape) for k, t in expected.items()}
+    if got != want:
+        wrong = sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
+        first = wrong[0]
+        raise _Invalid(
+            f"the weights do not fit the network of {name}: its hyperparameters "
+            f"declare {first!r} of shape {want.get(first)}, the file stores "
+            f"{got.get(first)} ({len(wrong)} tensor(s) differ)"
+        )

@@ -1,6 +1,8 @@
 """Faults during training: non-finite losses, Ctrl-C, checkpoints, GPU memory."""
 
+import errno
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -11,7 +13,10 @@ import pytest
 import torch
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback
+
+import skrnn.callbacks
 
 from skrnn import GRURegressor, RecurrentRegressor, RNNClassifier, RNNRegressor
 from skrnn.nn import RecurrentNet
@@ -219,6 +224,127 @@ def test_interrupt_in_the_first_epoch_leaves_the_initial_weights():
     assert est.n_iter_ == 0 and est.predict(X).shape == (64,)
 
 
+# -- any other exception: rolled back, or fitted with the last completed epoch -------
+
+
+class RaiseAt(InterruptAt):
+    """Raise ``exc`` once, where :class:`InterruptAt` would press Ctrl-C."""
+
+    def __init__(self, epoch=3, batch=None, exc=RuntimeError):
+        super().__init__(epoch=epoch, batch=batch)
+        self.exc = exc
+
+    def _fire(self):
+        self.fired_ = True
+        raise self.exc("a callback failed")
+
+
+def _disk_full_at(monkeypatch, epoch):
+    """Checkpoint writes fail with ENOSPC from epoch ``epoch`` on."""
+    save = skrnn.callbacks._atomic_save
+
+    def write(obj, path):
+        if obj["epoch"] >= epoch:
+            raise OSError(errno.ENOSPC, "No space left on device", path)
+        save(obj, path)
+
+    monkeypatch.setattr(skrnn.callbacks, "_atomic_save", write)
+
+
+def _a_file(tmp_path, *parts):
+    (tmp_path / "file").write_text("")
+    return tmp_path.joinpath("file", *parts)
+
+
+#: What ends a first fit of 5 epochs, what it raises, and the epochs it keeps
+#: (0: none completed, so the estimator is left unfitted).
+FAILED_FITS = {
+    "callback-raises-at-an-epoch-end": (
+        lambda tmp, patch: dict(callbacks=[RaiseAt(epoch=3)]), RuntimeError, 3),
+    "callback-raises-mid-epoch": (
+        lambda tmp, patch: dict(callbacks=[RaiseAt(epoch=3, batch=2)]), RuntimeError,
+        2),
+    "callback-raises-in-the-first-epoch": (
+        lambda tmp, patch: dict(callbacks=[RaiseAt(epoch=1, batch=1)]), RuntimeError,
+        0),
+    "system-exit-in-a-callback": (
+        lambda tmp, patch: dict(callbacks=[RaiseAt(epoch=2, exc=SystemExit)]),
+        SystemExit, 2),
+    "checkpoint-on-a-full-disk": (
+        lambda tmp, patch: (_disk_full_at(patch, 3),
+                            dict(callbacks=[Checkpoint(tmp)]))[1], OSError, 3),
+    "checkpoint-directory-is-a-file": (
+        lambda tmp, patch: dict(callbacks=[Checkpoint(_a_file(tmp))]), OSError, 0),
+    "checkpoint-parent-is-a-file": (
+        lambda tmp, patch: dict(callbacks=[Checkpoint(_a_file(tmp, "sub"))]), OSError,
+        0),
+    "validation-split-leaves-nothing-to-train-on": (
+        lambda tmp, patch: dict(early_stopping=True, validation_fraction=0.999),
+        ValueError, 0),
+}
+
+
+@pytest.mark.parametrize("case", FAILED_FITS, ids=list(FAILED_FITS))
+def test_a_failed_fit_is_rolled_back_or_fitted_with_its_last_epoch(
+    case, tmp_path, monkeypatch
+):
+    make, error, kept = FAILED_FITS[case]
+    X, y = _data()
+    params = dict(FAST, max_epochs=5, warm_start=True)
+    est = RecurrentRegressor(**params, **make(tmp_path, monkeypatch))
+    unfitted = dict(vars(est))
+    with pytest.raises(error) as info:
+        est.fit(X, y)
+    note = " ".join(getattr(info.value, "__notes__", []))
+    if not kept:
+        assert vars(est) == unfitted and "not fitted, as before this fit" in note
+        with pytest.raises(NotFittedError):
+            est.predict(X)
+        est.set_params(callbacks=None, early_stopping=False).fit(X, y)
+        assert est.n_iter_ == 5
+        return
+    assert f"fitted with the weights of epoch {kept}, its last completed" in note
+    assert est.n_iter_ == kept == len(est.history_) == len(est.loss_curve_)
+    reference = RecurrentRegressor(**{**params, "max_epochs": kept}).fit(X, y)
+    assert_same_weights(est, reference)
+    assert_same_optimizer(est, reference)
+    assert_array_equal(est.predict(X), reference.predict(X))
+    monkeypatch.undo()
+    est.fit(X, y)  # warm_start completes the fit (the callback fired once only)
+    full = RecurrentRegressor(**params).fit(X, y)
+    assert est.n_iter_ == 5 and est.loss_curve_ == full.loss_curve_
+    assert_same_weights(est, full)
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+@pytest.mark.parametrize("batch, kept", [(None, 1), (2, 0)], ids=["epoch-end", "mid"])
+def test_a_failed_continuing_fit_keeps_its_last_epoch_or_its_previous_state(
+    how, batch, kept
+):
+    X, y = _data()
+    est = RecurrentRegressor(**FAST, max_epochs=2, warm_start=True,
+                             callbacks=[RaiseAt(epoch=3, batch=batch)])
+    fit = est.fit if how == "warm_start" else est.partial_fit
+    if how == "warm_start":
+        est.fit(X, y)
+    else:
+        est.partial_fit(X, y).partial_fit(X, y)
+    before, pred, curve = _state(est), est.predict(X), list(est.loss_curve_)
+    with pytest.raises(RuntimeError, match="a callback failed"):
+        fit(X, y)
+    if kept:
+        assert est.n_iter_ == 3 == len(est.history_)
+        assert_same_weights(est, RecurrentRegressor(**FAST, max_epochs=3).fit(X, y))
+    else:
+        assert est.n_iter_ == 2 and est.loss_curve_ == curve
+        assert_same_weights(est, before)
+        assert_array_equal(est.predict(X), pred)
+    fit(X, y)  # training goes on from there
+    n_iter = 3 if how == "partial_fit" and not kept else 4
+    assert est.n_iter_ == n_iter
+    assert_same_weights(est, RecurrentRegressor(**FAST, max_epochs=n_iter).fit(X, y))
+
+
 # -- resuming: the same result as an uninterrupted fit ----------------------------
 
 
@@ -306,6 +432,55 @@ def test_checkpoint_resumes_in_a_new_process(tmp_path):
     n_iter, proba = out.split(" ", 1)
     assert int(n_iter) == full.n_iter_
     assert proba.strip() == repr(full.predict_proba(X).tolist())
+
+
+SIGTERM_AT = textwrap.dedent(
+    """
+    import os, signal, sys, warnings
+    import numpy as np
+    from skorch.callbacks import Callback
+    from skrnn import RecurrentRegressor
+    from skrnn.callbacks import Checkpoint
+    warnings.simplefilter("ignore")
+    if sys.argv[2] == "as-ctrl-c":
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+    class TermAt(Callback):  # what `kill PID` does, mid-epoch 4
+        def on_batch_end(self, net, training=None, **kwargs):
+            if len(net.history) == 4 and len(net.history[-1]["batches"]) == 2:
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(64, 6, 2)).astype(np.float32)
+    est = RecurrentRegressor(**{params!r},
+                             callbacks=[Checkpoint(sys.argv[1]), TermAt()])
+    try:
+        est.fit(X, X[:, :, 0].sum(axis=1))
+    except KeyboardInterrupt:
+        print("interrupted", est.n_iter_)
+    """
+)
+
+
+@pytest.mark.parametrize("handler", ["default", "as-ctrl-c"])
+def test_sigterm_during_a_fit_is_resumed_from_the_checkpoint(handler, tmp_path):
+    """SIGTERM ends the process (skrnn installs no handler); the checkpoint keeps
+    the last epoch written. With SIGTERM mapped to KeyboardInterrupt, it is Ctrl-C."""
+    X, y = _data()
+    params = dict(FAST, max_epochs=8, warm_start=True)
+    code = SIGTERM_AT.format(params=params)
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path), handler],
+                          capture_output=True, text=True,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    if handler == "default":
+        assert done.returncode == -signal.SIGTERM, done.stderr
+    else:
+        assert done.returncode == 0 and done.stdout.split() == ["interrupted", "3"]
+    assert Checkpoint(tmp_path).load()["epoch"] == 3
+    resumed = RecurrentRegressor(**params, callbacks=[Checkpoint(tmp_path)]).fit(X, y)
+    full = RecurrentRegressor(**params).fit(X, y)
+    assert resumed.n_iter_ == 8 and resumed.loss_curve_ == full.loss_curve_
+    assert_same_weights(resumed, full)
 
 
 def test_checkpoint_refuses_another_configuration(tmp_path):

@@ -509,13 +509,14 @@ def test_the_payload_really_runs_when_unpickled(tmp_path):
     assert marker.exists()
 
 
-def _rewrite(path, *, replace=None, add=None, drop=()):
+def _rewrite(path, *, replace=None, add=None, drop=(),
+             compression=zipfile.ZIP_STORED):
     """Rewrite the archive ``path`` with members replaced, added or dropped."""
     with zipfile.ZipFile(path) as zf:
         members = {name: zf.read(name) for name in zf.namelist()}
     members.update(replace or {})
     members.update(add or {})
-    with zipfile.ZipFile(path, "w") as zf:
+    with zipfile.ZipFile(path, "w", compression=compression) as zf:
         for name, data in members.items():
             if name not in drop:
                 zf.writestr(name, data)
@@ -612,6 +613,45 @@ TAMPERING = {
         ),
         r"'__class__' is not a valid fitted attribute",
     ),
+    "attribute-shadows-a-method": (
+        lambda p, m: _edit_metadata(
+            p, lambda md: md["estimator"]["attributes"].update(predict=1)
+        ),
+        r"'predict' is not a fitted attribute of LSTMRegressor: it would hide",
+    ),
+    "attribute-shadows-a-class-attribute": (
+        lambda p, m: _edit_metadata(
+            p, lambda md: md["estimator"]["attributes"].update(_criterion=None)
+        ),
+        r"'_criterion' is not a fitted attribute of LSTMRegressor: it would hide",
+    ),
+    "attribute-that-is-not-a-fitted-one": (
+        lambda p, m: _edit_metadata(
+            p, lambda md: md["estimator"]["attributes"].update(score_fn="x")
+        ),
+        r"'score_fn' is not a fitted attribute of LSTMRegressor \(fitted attributes",
+    ),
+    "fixed-hyperparameter-changed": (
+        lambda p, m: _edit_metadata(
+            p, lambda md: md["estimator"]["attributes"].update(cell="gru")
+        ),
+        r"'cell' is not a fitted attribute of LSTMRegressor: .*fixes it to 'lstm'",
+    ),
+    "declared-hidden-size-of-6000": (
+        lambda p, m: _edit_metadata(
+            p, lambda md: md["estimator"]["params"].update(hidden_size=6000)
+        ),
+        r"weights do not fit the network of LSTMRegressor: its hyperparameters "
+        r"declare 'head.weight' of shape \(1, 6000\), the file stores \(1, 8\)",
+    ),
+    "metadata-inflating-1000-fold": (
+        lambda p, m: _rewrite(
+            p, replace={"metadata.json": json.dumps(_metadata(p)).encode()
+                        + b" " * (80 * 2**20)}, compression=zipfile.ZIP_DEFLATED
+        ),
+        r"'metadata.json' declares 83\d+ bytes from \d+ compressed ones, more than "
+        r"100 times",
+    ),
 }
 
 
@@ -634,6 +674,95 @@ def test_tampered_file_is_refused_without_running_code(case, tmp_path):
     assert not marker.exists(), "loading ran code from the file"
     assert str(path) in str(info.value)
     assert isinstance(info.value, ValueError)
+
+
+def test_declared_shapes_are_checked_before_the_network_is_built(
+    tmp_path, monkeypatch
+):
+    from skorch import NeuralNet
+
+    est, _ = _fit_regressor()
+    path = tmp_path / "model.skrnn"
+    save_model(est, path)
+    _edit_metadata(path, lambda md: md["estimator"]["params"].update(hidden_size=6000))
+    built = []
+    initialize = NeuralNet.initialize
+    monkeypatch.setattr(NeuralNet, "initialize",
+                        lambda self: built.append(1) or initialize(self))
+    with pytest.raises(ModelFileError, match="do not fit the network"):
+        load_model(path)
+    assert built == []
+
+
+def test_a_json_member_over_its_limit_is_refused_unread(tmp_path, monkeypatch):
+    import skrnn._model_file
+
+    est, _ = _fit_regressor()
+    path = tmp_path / "model.skrnn"
+    save_model(est, path)
+    size = zipfile.ZipFile(path).getinfo("metadata.json").file_size
+    monkeypatch.setattr(skrnn._model_file, "MAX_JSON_MEMBER", size - 1)
+    with pytest.raises(ModelFileError, match=(
+        rf"'metadata.json' declares {size} bytes, more than the {size - 1} a JSON"
+    )):
+        load_model(path)
+
+
+def _fifo(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe")
+    return tmp_path / "pipe"
+
+
+def _link_to(tmp_path, target):
+    (tmp_path / "link.skrnn").symlink_to(target)
+    return tmp_path / "link.skrnn"
+
+
+NOT_REGULAR_FILES = {
+    "dev-zero": (lambda tmp: "/dev/zero", "a device"),
+    "symlink-to-dev-zero": (lambda tmp: _link_to(tmp, "/dev/zero"), "a device"),
+    "dev-zero-opened": (lambda tmp: open("/dev/zero", "rb"), "a device"),
+    "directory": (lambda tmp: tmp, "a directory"),
+    "named-pipe": (_fifo, "a pipe"),
+}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX special files")
+@pytest.mark.parametrize("case", NOT_REGULAR_FILES, ids=list(NOT_REGULAR_FILES))
+def test_only_regular_files_are_read(case, tmp_path):
+    make, kind = NOT_REGULAR_FILES[case]
+    file = make(tmp_path)
+    try:
+        match = f"it is not a regular file \\({kind}\\)"
+        with pytest.raises(ModelFileError, match=match):
+            load_model(file)
+    finally:
+        if hasattr(file, "close"):
+            file.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+def test_save_model_writes_through_a_symlink(tmp_path):
+    est, X = _fit_regressor()
+    target = tmp_path / "models" / "v1.skrnn"
+    target.parent.mkdir()
+    target.write_bytes(b"an older model")
+    link = _link_to(tmp_path, target)
+    save_model(est, link)
+    assert link.is_symlink() and link.resolve() == target
+    assert_array_equal(load_model(target).predict(X), est.predict(X))
+    assert sorted(p.name for p in target.parent.iterdir()) == ["v1.skrnn"]
+
+
+def test_save_model_into_a_missing_directory_names_the_users_path(tmp_path):
+    est, _ = _fit_regressor()
+    path = tmp_path / "no-such-folder" / "model.skrnn"
+    with pytest.raises(FileNotFoundError) as info:
+        save_model(est, path)
+    assert str(path) in str(info.value) and ".tmp" not in str(info.value)
+    assert not path.parent.exists()
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -534,3 +534,40 @@ def test_feature_names_out_are_the_columns_of_each_step():
     assert list(pipe[-1].feature_names_in_) == list(pipe.get_feature_names_out())
     with pytest.raises(ValueError, match="input_features is not equal"):
         SlidingWindow(3).fit(X).get_feature_names_out(["a", "x", "c"])
+
+
+# -- memory: the row positions stay a range from transform to predict -------------
+
+
+def _traced_peak(call):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = call()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_transform_of_a_long_series_makes_no_row_index():
+    series = np.random.RandomState(0).normal(size=(1_000_000, 1)).astype(np.float32)
+    window = SlidingWindow(window=8).fit(series[:100])
+    with pytest.warns(UserWarning, match="8 of the 1000000 rows of X have less"):
+        windows, peak = _traced_peak(lambda: window.transform(series))
+    assert isinstance(windows._ends, range)
+    assert peak < 2**20  # an index of the rows alone would be 8 MB
+    assert "8 with incomplete history" in repr(windows)
+
+
+def test_predict_on_a_long_series_adds_its_output_only():
+    series = np.random.RandomState(0).normal(size=(200_000, 1)).astype(np.float32)
+    window = SlidingWindow(window=4, incomplete="ignore")
+    reg = RNNRegressor(hidden_size=2, max_epochs=1, batch_size=4096, random_state=0)
+    reg.fit(window.fit_transform(series[:500]), series[:500, 0])
+    windows = window.transform(series)
+    expected = reg.predict(np.asarray(windows[4:]))  # the full windows as an array
+    pred, peak = _traced_peak(lambda: reg.predict(windows))
+    assert_array_equal(pred[4:], expected)
+    # The float64 output and the network's float32 one; no per-row index arrays.
+    assert peak < 1.5 * pred.nbytes + 2**20

@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from numpy.testing import assert_array_equal
 
 from skrnn import LSTMClassifier, LSTMRegressor, RecurrentClassifier, RecurrentRegressor
@@ -170,6 +171,24 @@ def test_warm_start_with_other_number_of_outputs():
 def test_hyperparameters_are_validated(param, value, match):
     with pytest.raises(ValueError, match=match):
         RecurrentRegressor(**{**FAST, param: value}).fit(_X(), _y_reg())
+
+
+@pytest.mark.skipif(torch.backends.mps.is_available(), reason="MPS is available")
+@pytest.mark.parametrize("device", ["mps", "meta", "cuda:7"])
+def test_unavailable_devices_are_refused_before_anything_is_built(device):
+    est = RecurrentRegressor(**FAST, device=device)
+    with pytest.raises(ValueError, match=f"device={device!r} was requested, but"):
+        est.fit(_X(), _y_reg())
+    assert not hasattr(est, "net_")
+
+
+def test_an_optimizer_without_weight_decay_trains():
+    """torch.optim.LBFGS takes no weight_decay and steps with a closure (skorch's)."""
+    est = RecurrentRegressor(**{**FAST, "max_epochs": 3}, optimizer=torch.optim.LBFGS)
+    est.fit(_X(), _y_reg())
+    assert est.n_iter_ == 3 and np.all(np.isfinite(est.loss_curve_))
+    assert est.loss_curve_[-1] < est.loss_curve_[0]
+    assert isinstance(est.net_.optimizer_, torch.optim.LBFGS)
 
 
 def test_unknown_device_string():
@@ -535,6 +554,52 @@ CATALOGUE = [
         lambda c: _fitted(c).score(_X(), _y(c)[:6]),
         ValueError,
         r"inconsistent numbers of samples",
+    ),
+    # -- hyperparameters that only fail against the machine or the libraries -------
+    (
+        "callbacks_holding_a_non_callback",
+        BOTH,
+        lambda c: c(**FAST, callbacks=[object()]).fit(_X(), _y(c)),
+        ValueError,
+        r"'callbacks' parameter of \w+ must be a list of skorch callbacks .* Got "
+        r"<object object at .*> at position 0",
+    ),
+    (
+        "callbacks_holding_a_bad_tuple",
+        (REG,),
+        lambda c: c(**FAST, callbacks=[("name", "cb")]).fit(_X(), _y(c)),
+        TypeError,
+        r"Got \('name', 'cb'\) at position 0",
+    ),
+    (
+        "device_mps_without_mps",
+        BOTH,
+        lambda c: c(**FAST, device="mps").fit(_X(), _y(c)),
+        ValueError,
+        r"device='mps' was requested, but MPS .* is not available on this machine",
+    ),
+    (
+        "device_meta",
+        BOTH,
+        lambda c: c(**FAST, device="meta").fit(_X(), _y(c)),
+        ValueError,
+        r"device='meta' was requested, but tensors on the 'meta' device have shapes "
+        r"but no data",
+    ),
+    (
+        "device_xpu_without_xpu",
+        (REG,),
+        lambda c: c(**FAST, device="xpu").fit(_X(), _y(c)),
+        ValueError,
+        r"device='xpu' was requested, but torch cannot use it on this machine",
+    ),
+    (
+        "weight_decay_for_an_optimizer_without_it",
+        BOTH,
+        lambda c: c(**FAST, optimizer=torch.optim.LBFGS, weight_decay=0.1).fit(
+            _X(), _y(c)),
+        ValueError,
+        r"The optimizer 'LBFGS' of \w+ takes no weight_decay, but weight_decay=0.1",
     ),
 ]
 

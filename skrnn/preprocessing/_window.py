@@ -104,10 +104,10 @@ class WindowedSeries:
             ends = np.asarray(ends, dtype=np.int64).reshape(-1)
         if not isinstance(window, numbers.Integral) or window < 1:
             raise ValueError(f"window must be a positive integer, got {window!r}.")
-        if len(ends) and (max(ends) > len(series)):
+        if len(ends) and _bounds(ends)[1] > len(series):
             raise ValueError(
-                f"A window ends at position {max(ends)}, past the end of the series "
-                f"({len(series)} observations)."
+                f"A window ends at position {_bounds(ends)[1]}, past the end of the "
+                f"series ({len(series)} observations)."
             )
         self.series = series
         self._ends = ends
@@ -156,7 +156,22 @@ class WindowedSeries:
         >>> WindowedSeries(np.zeros((4, 1)), ends=[2, 3, 4], window=2).is_complete()
         True
         """
-        return bool(len(self._ends) == 0 or min(self._ends) >= self.window)
+        return bool(len(self._ends) == 0 or _bounds(self._ends)[0] >= self.window)
+
+    def _incomplete_rows(self):
+        """The positions of the rows with incomplete history, as an index array.
+
+        Only those rows are listed (at most ``window`` of them when the ends are a
+        range of consecutive positions), so no array as long as the rows is made.
+        """
+        ends, window = self._ends, self.window
+        if isinstance(ends, range):
+            if ends.step > 0:
+                return np.arange(len(range(ends.start, min(ends.stop, window),
+                                           ends.step)))
+            n_complete = len(range(ends.start, max(ends.stop, window - 1), ends.step))
+            return np.arange(n_complete, len(ends))
+        return np.flatnonzero(ends < window)
 
     def __getitem__(self, key):
         if isinstance(key, tuple):
@@ -231,12 +246,20 @@ class WindowedSeries:
         return out
 
     def __repr__(self):
-        n_incomplete = int(np.count_nonzero(~self.complete))
+        n_incomplete = len(self._incomplete_rows())
         extra = f", {n_incomplete} with incomplete history" if n_incomplete else ""
         return (
             f"WindowedSeries(n_rows={len(self)}, window={self.window}, "
             f"n_features={self.series.shape[1]}{extra})"
         )
+
+
+def _bounds(ends):
+    """``(min, max)`` of non-empty ``ends``, without iterating over a range."""
+    if isinstance(ends, range):
+        first, last = ends[0], ends[-1]
+        return min(first, last), max(first, last)
+    return int(ends.min()), int(ends.max())
 
 
 def _take(ends, key):
@@ -564,7 +587,7 @@ class SlidingWindow(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
         return windows
 
     def _report_incomplete(self, windows, index, step):
-        n_short = int(np.count_nonzero(~windows.complete))
+        n_short = len(windows._incomplete_rows())
         if index is None:
             why = (
                 "X has no time index (a plain array), so its rows cannot be placed "

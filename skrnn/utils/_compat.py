@@ -8,6 +8,7 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     Options,
     StrOptions,
     validate_params,
@@ -17,6 +18,7 @@ from sklearn.utils.validation import _check_feature_names, _check_sample_weight,
 __all__ = [
     "HasMethods",
     "Interval",
+    "InvalidParameterError",
     "Options",
     "StrOptions",
     "_check_feature_names",
