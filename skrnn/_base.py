@@ -21,10 +21,13 @@ from ._resume import (
 from ._training import (
     OPTIMIZERS,
     SequenceDataset,
+    TensorRagged,
     TensorWindows,
     build_net,
     device_memory_hint,
+    run_module,
 )
+from ._data import RaggedSequences
 from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
 from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions
@@ -156,6 +159,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 )
             series = _to_tensor(X.series, contiguous=False)
             X_t, y = TensorWindows(series, starts, X.window), y[rows]
+        elif isinstance(X, RaggedSequences):
+            X_t = TensorRagged.from_ragged(X)
         else:
             X_t = _to_tensor(X)
         if saved is not None:
@@ -344,6 +349,13 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             X = check_sequences(self, X, reset=False)
         with budgeted_threads(), torch.inference_mode(), \
                 device_memory_hint(self.net_, training=False):
+            if isinstance(X, RaggedSequences):
+                # Sorted by length, so that each batch pads little.
+                order = np.argsort(X.lengths, kind="stable")
+                part = self._forward_tensor(TensorRagged.from_ragged(X[order]))
+                out = np.empty_like(part)
+                out[order] = part
+                return out
             if not isinstance(X, WindowedSeries):
                 return self._forward_tensor(_to_tensor(X))
             # Windows: rows grouped by how much history they have; incomplete ones
@@ -377,7 +389,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         n = len(X_t)
         size = vars(net).get("iterator_valid__batch_size", net.batch_size)
         size = n if size == -1 else size
-        outs = [module(X_t[i : i + size].to(net.device)) for i in range(0, n, size)]
+        outs = [run_module(module, X_t[i : i + size], net.device)
+                for i in range(0, n, size)]
         out = outs[0] if len(outs) == 1 else torch.cat(outs)
         return out.cpu().numpy()
 

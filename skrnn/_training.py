@@ -8,6 +8,7 @@ permutation), which is what a hand-written PyTorch loop does.
 """
 
 import math
+from collections.abc import Mapping
 from contextlib import contextmanager
 
 import numpy as np
@@ -26,8 +27,10 @@ __all__ = [
     "BatchIterator",
     "HoldoutSplit",
     "SequenceDataset",
+    "TensorRagged",
     "TensorWindows",
     "build_net",
+    "run_module",
 ]
 
 OPTIMIZERS = {
@@ -108,12 +111,114 @@ class TensorWindows:
         return windows.index_select(0, first)
 
 
+class TensorRagged:
+    """Sequences of different lengths as one tensor of steps, batched padded.
+
+    The torch side of :class:`skrnn._data.RaggedSequences`: every time step of
+    every sequence in one tensor ``values``, end to end, and the ``offsets`` where
+    each sequence starts. Indexing it with a slice or a tensor of rows gathers
+    those sequences, zero-padded at the end to the longest of them, into a batch
+    ``{"X": (batch, max_length, n_features), "lengths": (batch,)}``, which skorch
+    passes to :meth:`RecurrentNet.forward <skrnn.nn.RecurrentNet.forward>` as
+    keyword arguments; the network packs it, so the padding is never read.
+
+    Parameters
+    ----------
+    values : torch.Tensor of shape (n_steps, n_features)
+        All time steps.
+    offsets : torch.Tensor of shape (n_sequences + 1,), int64, on the CPU
+        Where each sequence starts in ``values``, then ``n_steps``.
+    """
+
+    #: Sequences sorted together by length when batches are drawn (see
+    #: :meth:`batches`); 50 batches' worth, as torchtext's bucket iterator.
+    bucket_batches = 50
+
+    def __init__(self, values, offsets):
+        self.values = values
+        self.offsets = offsets
+        self.lengths = offsets[1:] - offsets[:-1]
+
+    @classmethod
+    def from_ragged(cls, ragged):
+        """The tensor form of a :class:`~skrnn._data.RaggedSequences`."""
+        values = torch.from_numpy(np.ascontiguousarray(ragged.values, np.float32))
+        return cls(values, torch.from_numpy(np.asarray(ragged.offsets, np.int64)))
+
+    def __len__(self):
+        return len(self.lengths)
+
+    @property
+    def shape(self):
+        longest = int(self.lengths.max()) if len(self) else 0
+        return (len(self), longest, self.values.shape[1])
+
+    @property
+    def device(self):
+        return self.values.device
+
+    @property
+    def nbytes(self):
+        return self.values.element_size() * self.values.nelement()
+
+    def to(self, device):
+        """The same sequences with their steps on ``device`` (offsets stay)."""
+        return TensorRagged(self.values.to(device), self.offsets)
+
+    def __getitem__(self, rows):
+        if isinstance(rows, int):
+            return self.values[self.offsets[rows] : self.offsets[rows + 1]]
+        if isinstance(rows, slice):
+            rows = torch.arange(len(self))[rows]
+        rows = rows.cpu().long()
+        starts, lengths = self.offsets[rows], self.lengths[rows]
+        longest = int(lengths.max()) if len(rows) else 0
+        steps = torch.arange(longest)
+        inside = steps < lengths[:, None]
+        index = torch.where(inside, starts[:, None] + steps, 0)
+        X = self.values.index_select(0, index.reshape(-1).to(self.device))
+        X = X.view(len(rows), longest, -1)
+        X = X.masked_fill(~inside.to(self.device)[:, :, None], 0.0)
+        return {"X": X, "lengths": lengths}
+
+    def batches(self, order, batch_size, shuffle):
+        """Rows of each batch, of sequences of similar lengths.
+
+        With ``shuffle``, ``order`` (a random permutation of the rows) is cut into
+        buckets of :attr:`bucket_batches` batches; within a bucket the rows are
+        sorted by length and cut into batches, so a batch pads little, and the
+        batches then come in a random order (torch's CPU generator). Without
+        ``shuffle`` the rows keep their order (``order``, or None for all), cut
+        into consecutive batches, so that outputs line up with the inputs.
+        """
+        if order is None:
+            order = torch.arange(len(self))
+        order = order.cpu().long()
+        if not shuffle:
+            return list(order.split(batch_size))
+        bucket = batch_size * self.bucket_batches
+        out = []
+        for start in range(0, len(order), bucket):
+            part = order[start : start + bucket]
+            part = part[torch.argsort(self.lengths[part], stable=True)]
+            out.extend(part.split(batch_size))
+        return [out[i] for i in torch.randperm(len(out))]
+
+
+def run_module(module, batch, device):
+    """Call ``module`` on one batch (a tensor, or a mapping of keyword tensors)."""
+    if isinstance(batch, Mapping):
+        return module(**{key: value.to(device) for key, value in batch.items()})
+    return module(batch.to(device))
+
+
 class SequenceDataset(torch.utils.data.Dataset):
     """Sequences and targets held as whole tensors, optionally a subset of rows.
 
     Parameters
     ----------
-    X : torch.Tensor of shape (n_samples, n_timesteps, n_features) or TensorWindows
+    X : torch.Tensor of shape (n_samples, n_timesteps, n_features), TensorWindows \
+            or TensorRagged
         The sequences.
     y : torch.Tensor of shape (n_samples, ...) or None, default=None
         The targets.
@@ -181,6 +286,10 @@ class BatchIterator:
             small = n < np.iinfo(np.int32).max
             perm = torch.randperm(n, dtype=torch.int32 if small else torch.int64)
             order = perm if order is None else order[perm]
+        if hasattr(X, "batches"):  # sequences of different lengths: bucketed
+            for rows in X.batches(order, size, self.shuffle):
+                yield X[rows], (None if y is None else y[rows.to(y.device)])
+            return
         if order is not None:
             order = order.to(X.device)
         for start in range(0, n, size):

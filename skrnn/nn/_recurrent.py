@@ -115,13 +115,19 @@ class RecurrentNet(nn.Module):
             nn.init.uniform_(weight, -bound, bound, generator=generator)
         return self
 
-    def forward(self, X):
+    def forward(self, X, lengths=None):
         """Map a batch of sequences to one output vector each.
 
         Parameters
         ----------
         X : torch.Tensor of shape (batch, n_timesteps, input_size)
             The sequences, batch first.
+        lengths : torch.Tensor of shape (batch,) or None, default=None
+            The true length of each sequence (int64, each at least 1), for a
+            batch of sequences of different lengths padded at the end; None means
+            all are ``n_timesteps`` long. The batch is packed
+            (:func:`torch.nn.utils.rnn.pack_padded_sequence`), so padding never
+            enters a state and each sequence is read at its true end.
 
         Returns
         -------
@@ -132,12 +138,17 @@ class RecurrentNet(nn.Module):
         if X.shape[1] == 0:
             width = self.rnn.hidden_size * self.num_directions
             return self.head(X.new_zeros(X.shape[0], width))
+        if lengths is not None:
+            # pack_padded_sequence wants the lengths on the CPU.
+            X = nn.utils.rnn.pack_padded_sequence(
+                X, lengths.cpu(), batch_first=True, enforce_sorted=False
+            )
         _, hidden = self.rnn(X)
         if isinstance(hidden, tuple):  # LSTM: (h_n, c_n)
             hidden = hidden[0]
         # h_n: (num_layers * num_directions, batch, hidden); keep the last layer.
         last = hidden[-self.num_directions :]
-        features = last.transpose(0, 1).reshape(X.shape[0], -1)
+        features = last.transpose(0, 1).reshape(last.shape[1], -1)
         return self.head(self.dropout(features))
 
 
