@@ -22,7 +22,7 @@ def is_ragged(X):
     """Whether ``X`` is a collection of sequences of different lengths.
 
     True for a :class:`RaggedSequences`, and for a list, a tuple or a 1-D object
-    array whose items are array-likes not all of the same length (equal lengths
+    array whose items are array-likes not all of the same shape (equal shapes
     make an ordinary array, which is read as one).
 
     Parameters
@@ -43,7 +43,13 @@ def is_ragged(X):
         return False
     if len(X) == 0 or not all(_is_sequence_like(item) for item in X):
         return False
-    return len({len(item) for item in X}) > 1
+    shapes = set()
+    for item in X:
+        try:
+            shapes.add(np.shape(item))
+        except ValueError:  # itself a nested list of different lengths
+            return True
+    return len(shapes) > 1
 
 
 class RaggedSequences:

@@ -125,9 +125,14 @@ class RecurrentNet(nn.Module):
         lengths : torch.Tensor of shape (batch,) or None, default=None
             The true length of each sequence (int64, each at least 1), for a
             batch of sequences of different lengths padded at the end; None means
-            all are ``n_timesteps`` long. The batch is packed
-            (:func:`torch.nn.utils.rnn.pack_padded_sequence`), so padding never
-            enters a state and each sequence is read at its true end.
+            all are ``n_timesteps`` long. Each sequence is read at its true end,
+            and the padding never enters a state that is read: a unidirectional
+            network runs over the padded batch and takes each sequence's output at
+            its last true step (the padding comes after it, so it cannot have
+            influenced it; on the CPU this is several times faster to train than
+            packing), a bidirectional one packs the batch
+            (:func:`torch.nn.utils.rnn.pack_padded_sequence`), so that its
+            backward direction starts at each sequence's true end.
 
         Returns
         -------
@@ -138,6 +143,11 @@ class RecurrentNet(nn.Module):
         if X.shape[1] == 0:
             width = self.rnn.hidden_size * self.num_directions
             return self.head(X.new_zeros(X.shape[0], width))
+        if lengths is not None and self.num_directions == 1:
+            output, _ = self.rnn(X)
+            ends = (lengths.to(output.device) - 1).clamp(min=0)
+            rows = torch.arange(len(output), device=output.device)
+            return self.head(self.dropout(output[rows, ends]))
         if lengths is not None:
             # pack_padded_sequence wants the lengths on the CPU.
             X = nn.utils.rnn.pack_padded_sequence(

@@ -45,8 +45,8 @@ def _as_array_like(X, name):
         raise ValueError(
             f"X could not be read as an array of sequences: {str(exc).rstrip('.')}. "
             f"{name} expects "
-            f"{_LAYOUTS}; sequences of different lengths must be padded to a "
-            "common length."
+            f"{_LAYOUTS}, or a list of arrays (n_timesteps_i, n_features) for "
+            "sequences of different lengths."
         ) from None
 
 
