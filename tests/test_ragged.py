@@ -234,3 +234,13 @@ def test_ragged_predict_checks_the_fitted_layout():
     flat = LSTMClassifier(**{**FAST, "max_epochs": 2}).fit(np.zeros((6, 4)), y[:6])
     with pytest.raises(ValueError, match="fitted on a 2-D array of univariate"):
         flat.predict([np.zeros(3), np.zeros(5)])
+
+
+def test_compare_cells_on_ragged_lists():
+    from skrnn import RecurrentClassifier, compare_cells
+
+    X, y = make_ragged(60)
+    report = compare_cells(RecurrentClassifier(**{**FAST, "max_epochs": 3}), X, y,
+                           cells=["lstm", "gru"], cv=2)
+    frame = report.to_frame()
+    assert len(frame) == 2 and frame.iloc[:, 0].notna().all()
