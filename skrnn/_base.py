@@ -24,10 +24,12 @@ from ._training import (
     TensorRagged,
     TensorWindows,
     build_net,
+    concat_outputs,
     device_memory_hint,
     run_module,
 )
 from ._data import RaggedSequences
+from ._steps import StepTargets, check_fit_data, split_steps
 from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
 from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions
@@ -53,6 +55,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "nonlinearity": [StrOptions({"tanh", "relu"})],
+        "return_sequences": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -82,6 +85,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -106,6 +110,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.nonlinearity = nonlinearity
+        self.return_sequences = return_sequences
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -132,6 +137,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         target attributes when ``reset``. Returns ``(y_tensor, output_size)``."""
 
     _criterion = None
+    #: The loss with ``return_sequences=True`` (one target per time step).
+    _step_criterion = None
     _stratify = False
     _check_targets = {}
     #: The fitted attributes that encode the targets, saved in checkpoints.
@@ -146,7 +153,18 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         device = self._check_device()
         # An unfitted estimator's warm-start fit resumes from its Checkpoint's file.
         saved = None if continuing or incremental else read_checkpoint(self, device)
-        X, y = check_sequences(self, X, y, reset=not continuing, **self._check_targets)
+        if continuing and self.return_sequences != getattr(
+            self.net_, "module__return_sequences", False
+        ):
+            raise ValueError(
+                f"return_sequences={self.return_sequences}, but {type(self).__name__} "
+                f"was fitted with return_sequences={not self.return_sequences}; "
+                "warm_start and partial_fit continue training the same network."
+            )
+        X, y = check_fit_data(self, X, y, reset=not continuing)
+        steps = y if isinstance(y, StepTargets) else None
+        if steps is not None:
+            y = steps.values
         if isinstance(X, WindowedSeries):
             # Rows without a full window of history are not trained on.
             rows, starts = _complete_windows(X)
@@ -168,6 +186,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         y_t, output_size = self._encode_targets(
             y, reset=not continuing and saved is None, classes=classes
         )
+        if steps is not None:
+            y_t = steps.pad(y_t)
         if continuing and output_size != self.net_.module__output_size:
             raise ValueError(
                 f"y has {output_size} outputs, but {type(self).__name__} was fitted "
@@ -199,10 +219,11 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                     self,
                     input_size=X.shape[2],
                     output_size=output_size,
-                    criterion=self._criterion,
+                    criterion=(self._step_criterion if self.return_sequences
+                               else self._criterion),
                     device=device,
                     seed=seed,
-                    stratify=self._stratify,
+                    stratify=self._stratify and not self.return_sequences,
                 ).initialize()
                 if saved is not None:
                     load_training_state(self, self.net_, saved)
@@ -355,7 +376,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 part = self._forward_tensor(TensorRagged.from_ragged(X[order]))
                 out = np.empty_like(part)
                 out[order] = part
-                return out
+                # Per-step outputs: each sequence's own steps.
+                return split_steps(out, X.lengths) if out.ndim == 3 else out
             if not isinstance(X, WindowedSeries):
                 return self._forward_tensor(_to_tensor(X))
             # Windows: rows grouped by how much history they have; incomplete ones
@@ -391,7 +413,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         size = n if size == -1 else size
         outs = [run_module(module, X_t[i : i + size], net.device)
                 for i in range(0, n, size)]
-        out = outs[0] if len(outs) == 1 else torch.cat(outs)
+        out = concat_outputs(outs)
         return out.cpu().numpy()
 
     def __sklearn_tags__(self):

@@ -8,6 +8,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrentEstimator
+from ._regression import _step_weights
+from ._steps import flatten_steps
+from .nn import StepCrossEntropyLoss
 from .utils._compat import _fit_context
 from .utils._docstring import FRAGMENTS, Substitution
 
@@ -78,6 +81,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
     """
 
     _criterion = torch.nn.CrossEntropyLoss
+    _step_criterion = StepCrossEntropyLoss
     _stratify = True
     _check_targets = dict(multi_output=False, y_numeric=False)
     _target_attributes = ("classes_",)
@@ -91,6 +95,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -116,6 +121,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity=nonlinearity,
+            return_sequences=return_sequences,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -192,7 +198,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             The probability of each class, columns in the order of ``classes_``.
         """
-        return softmax(self._forward(X).astype(np.float64), axis=1)
+        return _per_step(self._forward(X), lambda out: softmax(out, axis=-1))
 
     def predict_log_proba(self, X):
         """Predict the logarithm of class probabilities for sequences ``X``.
@@ -208,7 +214,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             The log-probability of each class, columns in the order of ``classes_``.
         """
-        return log_softmax(self._forward(X).astype(np.float64), axis=1)
+        return _per_step(self._forward(X), lambda out: log_softmax(out, axis=-1))
 
     def predict(self, X):
         """Predict the class labels of sequences ``X``.
@@ -224,8 +230,8 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         y_pred : ndarray of shape (n_samples,)
             The predicted labels, taken from ``classes_``.
         """
-        codes = self._forward(X).argmax(axis=1)
-        return self.classes_[codes]
+        return _per_step(self._forward(X), lambda out: self.classes_[out.argmax(-1)],
+                         cast=False)
 
     def score(self, X, y, sample_weight=None):
         """Return the mean accuracy on the given sequences and labels.
@@ -249,8 +255,16 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
             The mean accuracy of ``self.predict(X)`` with respect to ``y``.
         """
         check_is_fitted(self, "net_")
-        self._check_known_labels(np.asarray(y))
-        return super().score(X, y, sample_weight=sample_weight)
+        if not getattr(self, "return_sequences", False):
+            self._check_known_labels(np.asarray(y))
+            return super().score(X, y, sample_weight=sample_weight)
+        from sklearn.metrics import accuracy_score
+
+        self._check_known_labels(flatten_steps(y))
+        y_pred = self.predict(X)
+        weights = _step_weights(sample_weight, y_pred)
+        return accuracy_score(flatten_steps(y), flatten_steps(y_pred),
+                              sample_weight=weights)
 
     def _check_known_labels(self, y):
         present = np.unique(y)
@@ -326,6 +340,7 @@ class LSTMClassifier(RecurrentClassifier):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -351,6 +366,7 @@ class LSTMClassifier(RecurrentClassifier):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity="tanh",
+            return_sequences=return_sequences,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -420,6 +436,7 @@ class GRUClassifier(RecurrentClassifier):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -445,6 +462,7 @@ class GRUClassifier(RecurrentClassifier):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity="tanh",
+            return_sequences=return_sequences,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -518,6 +536,7 @@ class RNNClassifier(RecurrentClassifier):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -543,6 +562,7 @@ class RNNClassifier(RecurrentClassifier):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity=nonlinearity,
+            return_sequences=return_sequences,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -561,3 +581,10 @@ class RNNClassifier(RecurrentClassifier):
             callbacks=callbacks,
             verbose=verbose,
         )
+
+
+def _per_step(out, func, *, cast=True):
+    """``func`` of the outputs: an array, or each array of a list (per step)."""
+    if isinstance(out, list):
+        return [func(part.astype(np.float64) if cast else part) for part in out]
+    return func(out.astype(np.float64) if cast else out)

@@ -30,6 +30,7 @@ __all__ = [
     "TensorRagged",
     "TensorWindows",
     "build_net",
+    "concat_outputs",
     "run_module",
 ]
 
@@ -210,6 +211,17 @@ def run_module(module, batch, device):
     if isinstance(batch, Mapping):
         return module(**{key: value.to(device) for key, value in batch.items()})
     return module(batch.to(device))
+
+
+def concat_outputs(outs):
+    """Concatenate per-batch outputs; per-step ones padded to the longest batch."""
+    if len(outs) == 1:
+        return outs[0]
+    if outs[0].ndim == 3:
+        longest = max(out.shape[1] for out in outs)
+        outs = [torch.nn.functional.pad(out, (0, 0, 0, longest - out.shape[1]))
+                for out in outs]
+    return torch.cat(outs)
 
 
 class SequenceDataset(torch.utils.data.Dataset):
@@ -555,6 +567,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         module__bidirectional=est.bidirectional,
         module__dropout=est.dropout,
         module__nonlinearity=est.nonlinearity,
+        module__return_sequences=est.return_sequences,
         criterion=criterion,
         optimizer=optimizer,
         optimizer__weight_decay=est.weight_decay,

@@ -378,7 +378,7 @@ def to_nan_padded(sequences):
     -------
     X : ndarray of shape (n_samples, max_length) or \
             (n_samples, max_length, n_features)
-        float64; 2-D when every sequence is 1-D.
+        The padded sequences, float64; 2-D when every sequence is 1-D.
 
     See Also
     --------

@@ -39,6 +39,11 @@ class RecurrentNet(nn.Module):
         Dropout on the outputs of every recurrent layer, the last included.
     nonlinearity : {"tanh", "relu"}, default="tanh"
         The activation of the Elman RNN; ignored by LSTM and GRU.
+    return_sequences : bool, default=False
+        Whether the output layer is applied at every time step (Keras'
+        ``TimeDistributed(Dense)``), giving ``(batch, n_timesteps, output_size)``,
+        instead of once to the final state. A unidirectional network's output at
+        step ``t`` then depends on the steps up to ``t`` only.
 
     Attributes
     ----------
@@ -67,6 +72,7 @@ class RecurrentNet(nn.Module):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        return_sequences=False,
     ):
         super().__init__()
         if cell not in _CELLS:
@@ -86,6 +92,7 @@ class RecurrentNet(nn.Module):
             kwargs["nonlinearity"] = nonlinearity
         self.rnn = _CELLS[cell](**kwargs)
         self.num_directions = 2 if bidirectional else 1
+        self.return_sequences = return_sequences
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(hidden_size * self.num_directions, output_size)
 
@@ -136,10 +143,15 @@ class RecurrentNet(nn.Module):
 
         Returns
         -------
-        out : torch.Tensor of shape (batch, output_size)
+        out : torch.Tensor of shape (batch, output_size) or \
+                (batch, n_timesteps, output_size)
             The output layer applied to the final hidden state. A sequence of no
-            time steps has the initial state, zeros, as its final state.
+            time steps has the initial state, zeros, as its final state. With
+            ``return_sequences=True``, the output layer applied at every step
+            (steps at or past a sequence's length hold values that mean nothing).
         """
+        if self.return_sequences:
+            return self._forward_steps(X, lengths)
         if X.shape[1] == 0:
             width = self.rnn.hidden_size * self.num_directions
             return self.head(X.new_zeros(X.shape[0], width))
@@ -160,6 +172,25 @@ class RecurrentNet(nn.Module):
         last = hidden[-self.num_directions :]
         features = last.transpose(0, 1).reshape(last.shape[1], -1)
         return self.head(self.dropout(features))
+
+    def _forward_steps(self, X, lengths):
+        if lengths is not None and self.num_directions == 2:
+            # The backward direction must start at each sequence's true end.
+            packed = nn.utils.rnn.pack_padded_sequence(
+                X, lengths.cpu(), batch_first=True, enforce_sorted=False
+            )
+            output, _ = self.rnn(packed)
+            output, _ = nn.utils.rnn.pad_packed_sequence(
+                output, batch_first=True, total_length=X.shape[1]
+            )
+        elif X.shape[1] == 0:
+            width = self.rnn.hidden_size * self.num_directions
+            output = X.new_zeros(X.shape[0], 0, width)
+        else:
+            # Padding comes after a sequence's steps, so a unidirectional
+            # network's outputs at those steps never see it.
+            output, _ = self.rnn(X)
+        return self.head(self.dropout(output))
 
 
 def count_parameters(module):
