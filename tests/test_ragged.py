@@ -244,3 +244,12 @@ def test_compare_cells_on_ragged_lists():
                            cells=["lstm", "gru"], cv=2)
     frame = report.to_frame()
     assert len(frame) == 2 and frame.iloc[:, 0].notna().all()
+
+
+def test_nan_padded_array_error_points_to_from_nan_padded():
+    X, y = make_ragged(10)
+    padded = to_nan_padded(X)
+    with pytest.raises(ValueError, match=r"(?s)Input X contains NaN.*from_nan_padded"):
+        LSTMClassifier(**FAST).fit(padded, y)
+    clf = LSTMClassifier(**{**FAST, "max_epochs": 2}).fit(from_nan_padded(padded), y)
+    assert clf.n_features_in_ == 2

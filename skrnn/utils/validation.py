@@ -50,6 +50,29 @@ def _as_array_like(X, name):
         ) from None
 
 
+def _hint_nan_padding(func):
+    """Add to "Input X contains NaN" how NaN-padded sequences are passed."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ValueError as exc:
+            message = str(exc)
+            if message.startswith("Input X contains NaN") and (
+                "from_nan_padded" not in message
+            ):
+                raise ValueError(
+                    f"{message} If the NaN pad sequences of different lengths "
+                    "after their ends, pass them as a list of arrays: "
+                    "skrnn.preprocessing.from_nan_padded(X) converts them."
+                ) from None
+            raise
+
+    return wrapper
+
+
+@_hint_nan_padding
 @_quiet_float_casts
 def check_sequences(
     estimator,
