@@ -115,7 +115,7 @@ class TensorWindows:
 class TensorRagged:
     """Sequences of different lengths as one tensor of steps, batched padded.
 
-    The torch side of :class:`skrnn._data.RaggedSequences`: every time step of
+    The torch side of ``RaggedSequences`` (``skrnn._data``): every time step of
     every sequence in one tensor ``values``, end to end, and the ``offsets`` where
     each sequence starts. Indexing it with a slice or a tensor of rows gathers
     those sequences, zero-padded at the end to the longest of them, into a batch
@@ -142,7 +142,7 @@ class TensorRagged:
 
     @classmethod
     def from_ragged(cls, ragged):
-        """The tensor form of a :class:`~skrnn._data.RaggedSequences`."""
+        """The tensor form of a ``RaggedSequences`` (``skrnn._data``)."""
         values = torch.from_numpy(np.ascontiguousarray(ragged.values, np.float32))
         return cls(values, torch.from_numpy(np.asarray(ragged.offsets, np.int64)))
 

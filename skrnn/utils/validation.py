@@ -99,7 +99,7 @@ def check_sequences(
 
     A list of sequences of different lengths, each of shape
     ``(length_i, n_features)`` or ``(length_i,)``, is validated into a
-    :class:`~skrnn._data.RaggedSequences` (float32); ``n_features_in_`` is then the
+    skrnn's ``RaggedSequences`` form (float32); ``n_features_in_`` is then the
     number of features per time step. Every sequence must have at least one step,
     the same number of features, and no NaN (NaN-padded arrays convert with
     :func:`~skrnn.preprocessing.from_nan_padded`).
