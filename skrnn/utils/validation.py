@@ -98,7 +98,7 @@ def check_sequences(
     as windows over a float32 series.
 
     A list of sequences of different lengths, each of shape
-    ``(length_i, n_features)`` or ``(length_i,)``, is validated into a
+    ``(length_i, n_features)`` or ``(length_i,)``, is validated into
     skrnn's ``RaggedSequences`` form (float32); ``n_features_in_`` is then the
     number of features per time step. Every sequence must have at least one step,
     the same number of features, and no NaN (NaN-padded arrays convert with
