@@ -149,9 +149,13 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The training sequences; 2-D input holds univariate sequences.
+            The training sequences; 2-D input holds univariate sequences, and a
+            list of arrays ``(length_i, n_features)`` sequences of different
+            lengths.
         y : array-like of shape (n_samples,)
-            The class labels (at least two distinct ones).
+            The class labels (at least two distinct ones). With
+            ``return_sequences=True``, one per time step: ``(n_samples,
+            n_timesteps)``, or a list of per-step arrays for a list of sequences.
 
         Returns
         -------
@@ -168,9 +172,11 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The training sequences.
+            The training sequences (or a list of sequences of different
+            lengths).
         y : array-like of shape (n_samples,)
-            The class labels, all among ``classes``.
+            The class labels, all among ``classes`` (per time step with
+            ``return_sequences=True``).
         classes : array-like of shape (n_classes,), default=None
             All the classes that ``y`` can have over all calls. Required on the
             first call, ignored afterwards.
@@ -191,12 +197,14 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The sequences.
+            The sequences (or a list of sequences of different lengths).
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            The probability of each class, columns in the order of ``classes_``.
+            The probability of each class, columns in the order of ``classes_``;
+            with ``return_sequences=True``, ``(n_samples, n_timesteps,
+            n_classes)``, or a list of per-step arrays for a list of sequences.
         """
         return _per_step(self._forward(X), lambda out: softmax(out, axis=-1))
 
@@ -207,12 +215,13 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The sequences.
+            The sequences (or a list of sequences of different lengths).
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            The log-probability of each class, columns in the order of ``classes_``.
+            The log-probability of each class, columns in the order of
+            ``classes_`` (per time step with ``return_sequences=True``).
         """
         return _per_step(self._forward(X), lambda out: log_softmax(out, axis=-1))
 
@@ -223,12 +232,14 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The sequences.
+            The sequences (or a list of sequences of different lengths).
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            The predicted labels, taken from ``classes_``.
+            The predicted labels, taken from ``classes_``; with
+            ``return_sequences=True``, ``(n_samples, n_timesteps)``, or a list of
+            per-step arrays for a list of sequences.
         """
         return _per_step(self._forward(X), lambda out: self.classes_[out.argmax(-1)],
                          cast=False)
@@ -243,9 +254,10 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The sequences.
+            The sequences (or a list of sequences of different lengths).
         y : array-like of shape (n_samples,)
-            The true labels, all among ``classes_``.
+            The true labels, all among ``classes_`` (per time step with
+            ``return_sequences=True``: the accuracy is then over all steps).
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
 

@@ -151,9 +151,13 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The training sequences; 2-D input holds univariate sequences.
+            The training sequences; 2-D input holds univariate sequences, and a
+            list of arrays ``(length_i, n_features)`` sequences of different
+            lengths.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The targets.
+            The targets. With ``return_sequences=True``, one per time step:
+            ``(n_samples, n_timesteps)`` or ``(n_samples, n_timesteps,
+            n_outputs)``, or a list of per-step arrays for a list of sequences.
 
         Returns
         -------
@@ -170,9 +174,12 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The training sequences.
+            The training sequences (or a list of sequences of different
+            lengths).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The targets.
+            The targets. With ``return_sequences=True``, one per time step:
+            ``(n_samples, n_timesteps)`` or ``(n_samples, n_timesteps,
+            n_outputs)``, or a list of per-step arrays for a list of sequences.
 
         Returns
         -------
@@ -188,7 +195,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The sequences.
+            The sequences (or a list of sequences of different lengths).
 
         Returns
         -------
