@@ -6,9 +6,11 @@ The same sequences, lengths drawn uniformly between ``--min-length`` and
 - ``padded``: one 3-D array, every sequence zero-padded at the end to the longest,
   read without packing (what a user without ragged support does; the padding is
   read as data, so the model is not even the same);
-- ``ragged``: the list of arrays of their true lengths. skrnn packs each batch
-  (``pack_padded_sequence``), so padding never enters a state, and draws the
-  training batches from buckets sorted by length (prediction sorts by length).
+- ``ragged``: the list of arrays of their true lengths. skrnn pads each batch to
+  its longest sequence and reads every sequence at its true end (a unidirectional
+  network; with ``--bidirectional`` the batch is packed with
+  ``pack_padded_sequence``), and draws the training batches from buckets sorted
+  by length (prediction sorts by length).
 
 Both fit the same number of epochs with shuffled batches of the same size, and
 predict once. Candidates run interleaved, ``--repeats`` times; the table gives the
@@ -44,6 +46,7 @@ def make_ragged(n, min_length, max_length, features, seed=0):
 def _estimator(cfg):
     return RecurrentRegressor(
         cell=cfg.cell, hidden_size=cfg.hidden_size, max_epochs=cfg.epochs,
+        bidirectional=cfg.bidirectional,
         batch_size=cfg.batch_size, normalize_y=False, random_state=0,
     )
 
@@ -59,6 +62,8 @@ def main(argv=None):
     parser.add_argument("--cells", default="lstm,gru")
     parser.add_argument("--batch-sizes", default="32,128")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--bidirectional", action="store_true",
+                        help="bidirectional layers (ragged batches are then packed)")
     parser.add_argument("--smoke", action="store_true", help="a tiny configuration")
     cfg = parser.parse_args(argv)
     if cfg.smoke:
@@ -69,7 +74,8 @@ def main(argv=None):
     print_header(
         "ragged: sequences of different lengths (packed) against the same padded",
         f"{cfg.n} sequences of {cfg.min_length}..{cfg.max_length} steps x "
-        f"{cfg.features} feature(s), hidden {cfg.hidden_size}, {cfg.epochs} epoch(s) "
+        f"{cfg.features} feature(s), hidden {cfg.hidden_size}"
+        f"{', bidirectional' if cfg.bidirectional else ''}, {cfg.epochs} epoch(s) "
         "of shuffled batches, then one predict",
         f"median CPU time of {cfg.repeats} interleaved repeat(s), one torch thread; "
         "ratio to padded (target for ragged: <= 1.30x)",
