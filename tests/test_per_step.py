@@ -181,3 +181,11 @@ def test_bad_per_step_input():
         LSTMRegressor(**plain).fit(Xr, yr)
     with pytest.raises(ValueError, match="Set return_sequences=True"):
         LSTMRegressor(**plain).fit(X, np.zeros((20, 12, 1)))
+
+
+def test_univariate_2d_sequences_with_a_target_per_step():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 9))
+    y = np.cumsum(X, axis=1)
+    reg = RNNRegressor(**FAST).fit(X, y)
+    assert reg.n_features_in_ == 9 and reg.predict(X[:2]).shape == (2, 9)

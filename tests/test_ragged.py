@@ -253,3 +253,25 @@ def test_nan_padded_array_error_points_to_from_nan_padded():
         LSTMClassifier(**FAST).fit(padded, y)
     clf = LSTMClassifier(**{**FAST, "max_epochs": 2}).fit(from_nan_padded(padded), y)
     assert clf.n_features_in_ == 2
+
+
+def test_training_batches_visit_every_sequence_once_in_buckets():
+    from skrnn._training import TensorRagged
+
+    X, _ = make_ragged(500, low=1, high=200)
+    tensors = TensorRagged.from_ragged(RaggedSequences.from_sequences(X))
+    torch.manual_seed(0)
+    order = torch.randperm(500)
+    batches = tensors.batches(order, 10, shuffle=True)
+    rows = torch.cat(batches)
+    assert sorted(rows.tolist()) == list(range(500))
+    lengths = tensors.lengths
+    spread = np.mean([int(lengths[b].max() - lengths[b].min()) for b in batches])
+    assert spread < 20  # lengths 1..200: random batches would spread over ~160
+    # without shuffling, the order is kept (outputs line up with the inputs)
+    assert torch.cat(tensors.batches(None, 7, shuffle=False)).tolist() == list(range(500))
+    batch = tensors[torch.tensor([3, 4])]
+    assert batch["X"].shape == (2, max(len(X[3]), len(X[4])), 2)
+    assert batch["lengths"].tolist() == [len(X[3]), len(X[4])]
+    assert_array_equal(batch["X"][0, : len(X[3])].numpy(), X[3])
+    assert (batch["X"][0, len(X[3]) :] == 0).all()
