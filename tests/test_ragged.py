@@ -105,17 +105,24 @@ def test_channels_first_lists():
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
-@pytest.mark.parametrize("bidirectional", [False, True])
-def test_module_reads_each_sequence_at_its_true_end(cell, bidirectional):
+@pytest.mark.parametrize("bidirectional,groups", [(False, 8), (True, 8), (True, 0)])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_module_reads_each_sequence_at_its_true_end(cell, bidirectional, groups,
+                                                    return_sequences):
     net = RecurrentNet(3, 2, cell=cell, hidden_size=8, num_layers=2,
-                       bidirectional=bidirectional).eval()
+                       bidirectional=bidirectional,
+                       return_sequences=return_sequences).eval()
+    net.max_length_groups = groups  # 0: bidirectional batches are packed
     short = torch.randn(1, 5, 3)
     alone = net(short)
     # batched with a much longer sequence, padding filled with garbage
     batch = torch.randn(2, 60, 3) * 100
     batch[0, :5] = short[0]
     out = net(batch, lengths=torch.tensor([5, 60]))
-    torch.testing.assert_close(out[0], alone[0], rtol=1e-5, atol=1e-5)
+    if return_sequences:
+        torch.testing.assert_close(out[0, :5], alone[0], rtol=1e-5, atol=1e-5)
+    else:
+        torch.testing.assert_close(out[0], alone[0], rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(out[1:], net(batch[1:]), rtol=1e-5, atol=1e-5)
 
 

@@ -137,8 +137,10 @@ class RecurrentNet(nn.Module):
             network runs over the padded batch and takes each sequence's output at
             its last true step (the padding comes after it, so it cannot have
             influenced it; on the CPU this is several times faster to train than
-            packing), a bidirectional one packs the batch
-            (:func:`torch.nn.utils.rnn.pack_padded_sequence`), so that its
+            packing), a bidirectional one reads each group of sequences of
+            equal length without padding (or, beyond ``max_length_groups``
+            distinct lengths, packs the batch with
+            :func:`torch.nn.utils.rnn.pack_padded_sequence`), so that its
             backward direction starts at each sequence's true end.
 
         Returns
@@ -161,10 +163,13 @@ class RecurrentNet(nn.Module):
             rows = torch.arange(len(output), device=output.device)
             return self.head(self.dropout(output[rows, ends]))
         if lengths is not None:
-            # pack_padded_sequence wants the lengths on the CPU.
-            X = nn.utils.rnn.pack_padded_sequence(
-                X, lengths.cpu(), batch_first=True, enforce_sorted=False
-            )
+            output = self._bidirectional_outputs(X, lengths)
+            ends = (lengths.to(output.device) - 1).clamp(min=0)
+            rows = torch.arange(len(output), device=output.device)
+            size = self.rnn.hidden_size
+            # Forward direction at the last true step, backward at the first.
+            features = torch.cat([output[rows, ends, :size], output[:, 0, size:]], 1)
+            return self.head(self.dropout(features))
         _, hidden = self.rnn(X)
         if isinstance(hidden, tuple):  # LSTM: (h_n, c_n)
             hidden = hidden[0]
@@ -175,14 +180,7 @@ class RecurrentNet(nn.Module):
 
     def _forward_steps(self, X, lengths):
         if lengths is not None and self.num_directions == 2:
-            # The backward direction must start at each sequence's true end.
-            packed = nn.utils.rnn.pack_padded_sequence(
-                X, lengths.cpu(), batch_first=True, enforce_sorted=False
-            )
-            output, _ = self.rnn(packed)
-            output, _ = nn.utils.rnn.pad_packed_sequence(
-                output, batch_first=True, total_length=X.shape[1]
-            )
+            output = self._bidirectional_outputs(X, lengths)
         elif X.shape[1] == 0:
             width = self.rnn.hidden_size * self.num_directions
             output = X.new_zeros(X.shape[0], 0, width)
@@ -191,6 +189,41 @@ class RecurrentNet(nn.Module):
             # network's outputs at those steps never see it.
             output, _ = self.rnn(X)
         return self.head(self.dropout(output))
+
+    #: Up to this many distinct lengths in a batch, a bidirectional network reads
+    #: each group of equal length unpadded (several times faster to train on the
+    #: CPU than packing; batches bucketed by length have few); beyond, it packs.
+    max_length_groups = 8
+
+    def _bidirectional_outputs(self, X, lengths):
+        """Per-step outputs of a bidirectional network over a padded batch.
+
+        The backward direction must start at each sequence's true end, so the
+        padding may not be read: the batch is either split into groups of equal
+        length, each read without padding, or packed.
+        """
+        cpu_lengths = lengths.cpu()
+        distinct = torch.unique(cpu_lengths)
+        if len(distinct) > self.max_length_groups:
+            # pack_padded_sequence wants the lengths on the CPU.
+            packed = nn.utils.rnn.pack_padded_sequence(
+                X, cpu_lengths, batch_first=True, enforce_sorted=False
+            )
+            output, _ = self.rnn(packed)
+            output, _ = nn.utils.rnn.pad_packed_sequence(
+                output, batch_first=True, total_length=X.shape[1]
+            )
+            return output
+        width = X.shape[1]
+        parts, rows = [], []
+        for length in distinct.tolist():
+            group = torch.nonzero(cpu_lengths == length).squeeze(1)
+            out, _ = self.rnn(X[group.to(X.device), :length])
+            parts.append(nn.functional.pad(out, (0, 0, 0, width - length)))
+            rows.append(group)
+        output = torch.cat(parts)
+        order = torch.argsort(torch.cat(rows)).to(output.device)
+        return output.index_select(0, order)
 
 
 def count_parameters(module):
