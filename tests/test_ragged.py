@@ -124,6 +124,9 @@ def test_module_reads_each_sequence_at_its_true_end(cell, bidirectional, groups,
     else:
         torch.testing.assert_close(out[0], alone[0], rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(out[1:], net(batch[1:]), rtol=1e-5, atol=1e-5)
+    with torch.no_grad():  # (prediction: bidirectional batches are packed)
+        torch.testing.assert_close(net(batch, lengths=torch.tensor([5, 60])), out,
+                                   rtol=1e-5, atol=1e-5)
 
 
 # -- the estimators -------------------------------------------------------------------

@@ -137,11 +137,11 @@ class RecurrentNet(nn.Module):
             network runs over the padded batch and takes each sequence's output at
             its last true step (the padding comes after it, so it cannot have
             influenced it; on the CPU this is several times faster to train than
-            packing), a bidirectional one reads each group of sequences of
-            equal length without padding (or, beyond ``max_length_groups``
-            distinct lengths, packs the batch with
-            :func:`torch.nn.utils.rnn.pack_padded_sequence`), so that its
-            backward direction starts at each sequence's true end.
+            packing), a bidirectional one packs the batch
+            (:func:`torch.nn.utils.rnn.pack_padded_sequence`; when training on
+            at most ``max_length_groups`` distinct lengths, it reads each group
+            of equal length without padding instead), so that its backward
+            direction starts at each sequence's true end.
 
         Returns
         -------
@@ -190,9 +190,10 @@ class RecurrentNet(nn.Module):
             output, _ = self.rnn(X)
         return self.head(self.dropout(output))
 
-    #: Up to this many distinct lengths in a batch, a bidirectional network reads
-    #: each group of equal length unpadded (several times faster to train on the
-    #: CPU than packing; batches bucketed by length have few); beyond, it packs.
+    #: In training, up to this many distinct lengths in a batch, a bidirectional
+    #: network reads each group of equal length unpadded (several times faster to
+    #: train on the CPU than packing, whose backward pass is slow; batches bucketed
+    #: by length have few); beyond, and without gradients, it packs.
     max_length_groups = 8
 
     def _bidirectional_outputs(self, X, lengths):
@@ -204,7 +205,7 @@ class RecurrentNet(nn.Module):
         """
         cpu_lengths = lengths.cpu()
         distinct = torch.unique(cpu_lengths)
-        if len(distinct) > self.max_length_groups:
+        if not torch.is_grad_enabled() or len(distinct) > self.max_length_groups:
             # pack_padded_sequence wants the lengths on the CPU.
             packed = nn.utils.rnn.pack_padded_sequence(
                 X, cpu_lengths, batch_first=True, enforce_sorted=False
