@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
+from ._data import RaggedSequences
 from ._resume import (
     fit_state,
     load_training_state,
@@ -18,6 +19,7 @@ from ._resume import (
     restore_targets,
     unfinished_fit,
 )
+from ._steps import StepTargets, check_fit_data, split_steps
 from ._training import (
     OPTIMIZERS,
     SequenceDataset,
@@ -28,8 +30,6 @@ from ._training import (
     device_memory_hint,
     run_module,
 )
-from ._data import RaggedSequences
-from ._steps import StepTargets, check_fit_data, split_steps
 from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
 from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions

@@ -168,7 +168,8 @@ def _check_step_targets(estimator, X, y, numeric):
         _refuse_strings(
             values, "y", f"{name} expects numeric targets (use a classifier for labels)"
         )
-        values = _check_y(values, multi_output=True, y_numeric=True, estimator=estimator)
+        values = _check_y(values, multi_output=True, y_numeric=True,
+                          estimator=estimator)
     elif values.ndim != 1:
         raise ValueError(
             f"y should hold one label per time step, got per-step targets of shape "

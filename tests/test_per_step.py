@@ -103,7 +103,8 @@ def test_causality(cell):
     clf = RecurrentClassifier(cell=cell, **{**FAST, "max_epochs": 3}).fit(X, y)
     t = 5
     changed = X.copy()
-    changed[:, t + 1 :] = np.random.RandomState(3).normal(size=changed[:, t + 1 :].shape)
+    future = changed[:, t + 1 :]
+    changed[:, t + 1 :] = np.random.RandomState(3).normal(size=future.shape)
     before, after = clf.predict_proba(X), clf.predict_proba(changed)
     assert_allclose(after[:, : t + 1], before[:, : t + 1], rtol=1e-5, atol=1e-6)
     assert not np.allclose(after[:, t + 1 :], before[:, t + 1 :])
@@ -155,7 +156,8 @@ def test_bad_per_step_input():
     X, y = running_sign(20)
     Xr, yr = ragged_running_sum(10)
     clf = LSTMClassifier(**FAST)
-    with pytest.raises(ValueError, match=r"y has one value per sequence \(shape \(20,\)"):
+    with pytest.raises(ValueError,
+                       match=r"y has one value per sequence \(shape \(20,\)"):
         clf.fit(X, y[:, 0])
     with pytest.raises(ValueError, match="y has a target for 11 time steps per "
                                          "sequence, but X has 12"):
