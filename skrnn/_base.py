@@ -15,6 +15,7 @@ from skorch import NeuralNet
 from ._failed_fit import settle_failed_fit
 from ._fit_checks import check_callbacks, check_device
 from ._inspect import estimator_summary, record_timesteps
+from ._data import RaggedSequences
 from ._resume import (
     fit_state,
     load_training_state,
@@ -22,12 +23,16 @@ from ._resume import (
     restore_targets,
     unfinished_fit,
 )
+from ._steps import StepTargets, check_fit_data, split_steps
 from ._training import (
     OPTIMIZERS,
     SequenceDataset,
+    TensorRagged,
     TensorWindows,
     build_net,
+    concat_outputs,
     device_memory_hint,
+    run_module,
 )
 from ._weights import check_fit_weights, split_weights, take_rows
 from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
@@ -56,6 +61,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "nonlinearity": [StrOptions(set(ACTIVATIONS)), callable],
+        "return_sequences": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -85,6 +91,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -109,6 +116,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.nonlinearity = nonlinearity
+        self.return_sequences = return_sequences
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -140,6 +148,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         return sample_weight
 
     _criterion = None
+    #: The loss with ``return_sequences=True`` (one target per time step).
+    _step_criterion = None
     _stratify = False
     _check_targets = {}
     #: The fitted attributes that encode the targets, saved in checkpoints.
@@ -156,9 +166,20 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         device = check_device(self)
         # An unfitted estimator's warm-start fit resumes from its Checkpoint's file.
         saved = None if continuing or incremental else read_checkpoint(self, device)
-        X, y = check_sequences(self, X, y, reset=not continuing, **self._check_targets)
+        if continuing and self.return_sequences != getattr(
+            self.net_, "module__return_sequences", False
+        ):
+            raise ValueError(
+                f"return_sequences={self.return_sequences}, but {type(self).__name__} "
+                f"was fitted with return_sequences={not self.return_sequences}; "
+                "warm_start and partial_fit continue training the same network."
+            )
+        X, y = check_fit_data(self, X, y, reset=not continuing)
         sample_weight = check_fit_weights(sample_weight, len(X))
         record_timesteps(self, X.shape[1], reset=not continuing)
+        steps = y if isinstance(y, StepTargets) else None
+        if steps is not None:
+            y = steps.values
         if isinstance(X, WindowedSeries):
             # Rows without a full window of history are not trained on.
             rows, starts = _complete_windows(X)
@@ -173,18 +194,35 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             X_t, y = TensorWindows(series, starts, X.window), y[rows]
             if sample_weight is not None:
                 sample_weight = sample_weight[rows]
+        elif isinstance(X, RaggedSequences):
+            X_t = TensorRagged.from_ragged(X)
         else:
             X_t = _to_tensor(X)
         if saved is not None:
             restore_targets(self, saved)
+        step_weight = sample_weight
+        if steps is not None and sample_weight is not None:
+            step_weight = np.repeat(sample_weight, steps.lengths)  # y is per step
         y_t, output_size = self._encode_targets(
             y, reset=not continuing and saved is None, classes=classes,
-            sample_weight=sample_weight,
+            sample_weight=step_weight,
         )
+        if steps is None:
+            row_weight = self._training_weights(y, sample_weight,
+                                                incremental=incremental)
+        elif getattr(self, "class_weight", None) is not None:
+            raise ValueError(
+                f"{type(self).__name__} does not support class_weight with "
+                "return_sequences=True (the weights would be per step, not per "
+                "sequence); got class_weight="
+                f"{self.class_weight!r}. Pass sample_weight, one weight per sequence."
+            )
+        else:
+            row_weight = sample_weight
+        if steps is not None:
+            y_t = steps.pad(y_t)
         # Rows of weight 0 are left out; equal weights are an unweighted fit.
-        keep, weight = split_weights(
-            self._training_weights(y, sample_weight, incremental=incremental)
-        )
+        keep, weight = split_weights(row_weight)
         if keep is not None:
             X_t, y_t = take_rows(X_t, keep), y_t[keep]
         if continuing and output_size != self.net_.module__output_size:
@@ -221,10 +259,11 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                     self,
                     input_size=X.shape[2],
                     output_size=output_size,
-                    criterion=self._criterion,
+                    criterion=(self._step_criterion if self.return_sequences
+                               else self._criterion),
                     device=device,
                     seed=seed,
-                    stratify=self._stratify,
+                    stratify=self._stratify and not self.return_sequences,
                 ).initialize()
                 if saved is not None:
                     load_training_state(self, self.net_, saved)
@@ -411,6 +450,14 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             X = check_sequences(self, X, reset=False)
         with budgeted_threads(), torch.inference_mode(), \
                 device_memory_hint(self.net_, training=False):
+            if isinstance(X, RaggedSequences):
+                # Sorted by length, so that each batch pads little.
+                order = np.argsort(X.lengths, kind="stable")
+                part = self._forward_tensor(TensorRagged.from_ragged(X[order]))
+                out = np.empty_like(part)
+                out[order] = part
+                # Per-step outputs: each sequence's own steps.
+                return split_steps(out, X.lengths) if out.ndim == 3 else out
             if not isinstance(X, WindowedSeries):
                 return self._forward_tensor(_to_tensor(X))
             # Windows: rows grouped by how much history they have; incomplete ones
@@ -447,8 +494,9 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         n = len(X_t)
         size = vars(net).get("iterator_valid__batch_size", net.batch_size)
         size = n if size == -1 else size
-        outs = [module(X_t[i : i + size].to(net.device)) for i in range(0, n, size)]
-        out = outs[0] if len(outs) == 1 else torch.cat(outs)
+        outs = [run_module(module, X_t[i : i + size], net.device)
+                for i in range(0, n, size)]
+        out = concat_outputs(outs)
         return out.cpu().numpy()
 
     def __sklearn_tags__(self):

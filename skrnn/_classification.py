@@ -8,7 +8,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrentEstimator
+from ._regression import _step_weights
+from ._steps import flatten_steps
 from ._weights import class_weights
+from .nn import StepCrossEntropyLoss
 from .utils._compat import StrOptions, _fit_context
 from .utils._docstring import FRAGMENTS, Substitution
 
@@ -85,6 +88,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
     _criterion = torch.nn.CrossEntropyLoss
+    _step_criterion = StepCrossEntropyLoss
     _stratify = True
     _check_targets = dict(multi_output=False, y_numeric=False)
     _target_attributes = ("classes_",)
@@ -98,6 +102,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -124,6 +129,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity=nonlinearity,
+            return_sequences=return_sequences,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -152,9 +158,13 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The training sequences; 2-D input holds univariate sequences.
+            The training sequences; 2-D input holds univariate sequences, and a
+            list of arrays ``(length_i, n_features)`` sequences of different
+            lengths.
         y : array-like of shape (n_samples,)
-            The class labels (at least two distinct ones).
+            The class labels (at least two distinct ones). With
+            ``return_sequences=True``, one per time step: ``(n_samples,
+            n_timesteps)``, or a list of per-step arrays for a list of sequences.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the sequences (multiplied by ``class_weight``): the loss is
             their weighted mean (the early-stopping validation loss too). A
@@ -176,9 +186,11 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The training sequences.
+            The training sequences (or a list of sequences of different
+            lengths).
         y : array-like of shape (n_samples,)
-            The class labels, all among ``classes``.
+            The class labels, all among ``classes`` (per time step with
+            ``return_sequences=True``).
         classes : array-like of shape (n_classes,), default=None
             All the classes that ``y`` can have over all calls. Required on the
             first call, ignored afterwards.
@@ -203,14 +215,16 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The sequences.
+            The sequences (or a list of sequences of different lengths).
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            The probability of each class, columns in the order of ``classes_``.
+            The probability of each class, columns in the order of ``classes_``;
+            with ``return_sequences=True``, ``(n_samples, n_timesteps,
+            n_classes)``, or a list of per-step arrays for a list of sequences.
         """
-        return softmax(self._forward(X).astype(np.float64), axis=1)
+        return _per_step(self._forward(X), lambda out: softmax(out, axis=-1))
 
     def predict_log_proba(self, X):
         """Predict the logarithm of class probabilities for sequences ``X``.
@@ -219,14 +233,15 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The sequences.
+            The sequences (or a list of sequences of different lengths).
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            The log-probability of each class, columns in the order of ``classes_``.
+            The log-probability of each class, columns in the order of
+            ``classes_`` (per time step with ``return_sequences=True``).
         """
-        return log_softmax(self._forward(X).astype(np.float64), axis=1)
+        return _per_step(self._forward(X), lambda out: log_softmax(out, axis=-1))
 
     def predict(self, X):
         """Predict the class labels of sequences ``X``.
@@ -235,15 +250,17 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The sequences.
+            The sequences (or a list of sequences of different lengths).
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            The predicted labels, taken from ``classes_``.
+            The predicted labels, taken from ``classes_``; with
+            ``return_sequences=True``, ``(n_samples, n_timesteps)``, or a list of
+            per-step arrays for a list of sequences.
         """
-        codes = self._forward(X).argmax(axis=1)
-        return self.classes_[codes]
+        return _per_step(self._forward(X), lambda out: self.classes_[out.argmax(-1)],
+                         cast=False)
 
     def score(self, X, y, sample_weight=None):
         """Return the mean accuracy on the given sequences and labels.
@@ -257,9 +274,10 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The sequences.
+            The sequences (or a list of sequences of different lengths).
         y : array-like of shape (n_samples,)
-            The true labels.
+            The true labels, all among ``classes_`` (per time step with
+            ``return_sequences=True``: the accuracy is then over all steps).
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
 
@@ -269,7 +287,15 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
             The mean accuracy of ``self.predict(X)`` with respect to ``y``.
         """
         check_is_fitted(self, "net_")
-        return super().score(X, y, sample_weight=sample_weight)
+        if not getattr(self, "return_sequences", False):
+            return super().score(X, y, sample_weight=sample_weight)
+        from sklearn.metrics import accuracy_score
+
+        # An unseen label is an error of the model, as in scikit-learn's score.
+        y_pred = self.predict(X)
+        weights = _step_weights(sample_weight, y_pred)
+        return accuracy_score(flatten_steps(y), flatten_steps(y_pred),
+                              sample_weight=weights)
 
     def _check_known_labels(self, y):
         present = np.unique(y)
@@ -358,6 +384,7 @@ class LSTMClassifier(RecurrentClassifier):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -384,6 +411,7 @@ class LSTMClassifier(RecurrentClassifier):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity="tanh",
+            return_sequences=return_sequences,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -456,6 +484,7 @@ class GRUClassifier(RecurrentClassifier):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -482,6 +511,7 @@ class GRUClassifier(RecurrentClassifier):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity="tanh",
+            return_sequences=return_sequences,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -557,6 +587,7 @@ class RNNClassifier(RecurrentClassifier):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -583,6 +614,7 @@ class RNNClassifier(RecurrentClassifier):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity=nonlinearity,
+            return_sequences=return_sequences,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -602,3 +634,10 @@ class RNNClassifier(RecurrentClassifier):
             verbose=verbose,
             class_weight=class_weight,
         )
+
+
+def _per_step(out, func, *, cast=True):
+    """``func`` of the outputs: an array, or each array of a list (per step)."""
+    if isinstance(out, list):
+        return [func(part.astype(np.float64) if cast else part) for part in out]
+    return func(out.astype(np.float64) if cast else out)

@@ -239,7 +239,7 @@ def _check_classes(y, what, n_folds):
         )
 
 
-def _numeric_columns(frame, columns, source):
+def _numeric_columns(frame, columns, source, *, missing_ok=False):
     for column in columns:
         series = frame[column]
         if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(
@@ -251,7 +251,7 @@ def _numeric_columns(frame, columns, source):
                 "features must be numbers: drop or encode the column first"
             )
         missing = int(series.isna().sum())
-        if missing:
+        if missing and not missing_ok:
             raise UsageError(
                 f"column {column!r} of {source} has {missing} missing value(s); "
                 "fill or drop them first"
@@ -322,8 +322,21 @@ def _table_problem(frame, args, task, source):
     columns = [c for c in frame.columns if c != args.target]
     if not columns:
         raise UsageError(f"{source} has no columns besides the target {args.target!r}")
-    _numeric_columns(frame, columns, source)
+    _numeric_columns(frame, columns, source, missing_ok=True)
     X = frame[columns].to_numpy(dtype=np.float32)
+    ragged = bool(np.isnan(X).any())
+    if ragged:
+        # Empty trailing cells: sequences of different lengths, one per row.
+        from ._data import from_nan_padded
+
+        try:
+            X = from_nan_padded(X)
+        except ValueError as exc:
+            message = str(exc).replace("X[", "row ").replace("] ", " ")
+            raise UsageError(
+                f"{source}: {message} (rows may end early, with empty trailing "
+                "cells, for sequences of different lengths)"
+            ) from None
     y = frame[args.target].to_numpy()
     if task == "classification":
         _check_classes(frame[args.target], f"the target {args.target!r}", args.cv)
@@ -349,9 +362,11 @@ def _table_problem(frame, args, task, source):
             _check_classes(
                 pd.Series(y), f"the training part of {args.target!r}", args.cv
             )
+    steps = (f"{min(map(len, X + (X_test or [])))} to {len(columns)}" if ragged
+             else f"{len(columns)}")
     return Problem(
         title=(
-            f"{source} ({len(frame)} sequences of {len(columns)} time steps, one per "
+            f"{source} ({len(frame)} sequences of {steps} time steps, one per "
             f"row; target {args.target!r})"
         ),
         task=task,
@@ -359,12 +374,14 @@ def _table_problem(frame, args, task, source):
         y=y,
         X_test=X_test,
         y_test=y_test,
-        estimator=_sequence_pipeline(task, args, three_d=False),
+        estimator=_sequence_pipeline(task, args, three_d=ragged),
         cv=_sequence_cv(task, args),
         test_note=test_note,
         notes=[
             f"layout: each row is one sequence; its {len(columns)} columns besides "
             f"{args.target!r} are its time steps, in file order"
+            + ("; a row's empty trailing cells are past its end (sequences of "
+               "different lengths)" if ragged else "")
         ],
     )
 

@@ -6,7 +6,9 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrentEstimator
+from ._steps import flatten_steps
 from ._weights import weighted_mean_std
+from .nn import StepMSELoss
 from .utils._compat import _fit_context
 from .utils._docstring import FRAGMENTS, Substitution
 
@@ -81,6 +83,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         "normalize_y": ["boolean"],
     }
     _criterion = torch.nn.MSELoss
+    _step_criterion = StepMSELoss
     _check_targets = dict(multi_output=True, y_numeric=True)
     _target_attributes = ("n_outputs_", "_y_ndim", "_y_mean", "_y_scale")
 
@@ -93,6 +96,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -119,6 +123,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity=nonlinearity,
+            return_sequences=return_sequences,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -147,9 +152,13 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The training sequences; 2-D input holds univariate sequences.
+            The training sequences; 2-D input holds univariate sequences, and a
+            list of arrays ``(length_i, n_features)`` sequences of different
+            lengths.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The targets.
+            The targets. With ``return_sequences=True``, one per time step:
+            ``(n_samples, n_timesteps)`` or ``(n_samples, n_timesteps,
+            n_outputs)``, or a list of per-step arrays for a list of sequences.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the sequences: the loss is their weighted mean (the
             early-stopping validation loss too), and ``normalize_y`` uses the
@@ -171,9 +180,12 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The training sequences.
+            The training sequences (or a list of sequences of different
+            lengths).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The targets.
+            The targets. With ``return_sequences=True``, one per time step:
+            ``(n_samples, n_timesteps)`` or ``(n_samples, n_timesteps,
+            n_outputs)``, or a list of per-step arrays for a list of sequences.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the sequences, as in :meth:`fit`.
 
@@ -191,17 +203,57 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            The sequences.
+            The sequences (or a list of sequences of different lengths).
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The predicted values (float64), shaped like the ``y`` seen in fit.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs), or list
+            The predicted values (float64), shaped like the ``y`` seen in fit:
+            with ``return_sequences=True``, ``(n_samples, n_timesteps)`` or
+            ``(n_samples, n_timesteps, n_outputs)``, or a list of per-step arrays
+            for a list of sequences of different lengths.
         """
-        out = self._forward(X).astype(np.float64)
+        out = self._forward(X)
+        if isinstance(out, list):
+            return [self._decode(part) for part in out]
+        return self._decode(out)
+
+    def _decode(self, out):
+        out = out.astype(np.float64)
         out *= self._y_scale  # in place: no temporary as large as the output
         out += self._y_mean
-        return out.ravel() if self._y_ndim == 1 else out
+        return out[..., 0] if self._y_ndim == 1 else out
+
+    def score(self, X, y, sample_weight=None):
+        """Return the coefficient of determination R² of the predictions.
+
+        With ``return_sequences=True`` it is computed over all time steps of all
+        sequences, each step one observation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of sequences
+            The sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), or \
+                per-step targets
+            The true values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (with ``return_sequences=True``, each sequence's weight
+            applies to each of its steps).
+
+        Returns
+        -------
+        score : float
+            R² of ``self.predict(X)`` with respect to ``y``.
+        """
+        if not getattr(self, "return_sequences", False):
+            return super().score(X, y, sample_weight=sample_weight)
+        from sklearn.metrics import r2_score
+
+        y_pred = self.predict(X)
+        weights = _step_weights(sample_weight, y_pred)
+        return r2_score(flatten_steps(y), flatten_steps(y_pred), sample_weight=weights)
 
     def _encode_targets(self, y, *, reset, classes=None, sample_weight=None):
         y = np.asarray(y, dtype=np.float64)
@@ -282,6 +334,7 @@ class LSTMRegressor(RecurrentRegressor):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -308,6 +361,7 @@ class LSTMRegressor(RecurrentRegressor):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity="tanh",
+            return_sequences=return_sequences,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -383,6 +437,7 @@ class GRURegressor(RecurrentRegressor):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -409,6 +464,7 @@ class GRURegressor(RecurrentRegressor):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity="tanh",
+            return_sequences=return_sequences,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -487,6 +543,7 @@ class RNNRegressor(RecurrentRegressor):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        return_sequences=False,
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
@@ -513,6 +570,7 @@ class RNNRegressor(RecurrentRegressor):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity=nonlinearity,
+            return_sequences=return_sequences,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -532,3 +590,13 @@ class RNNRegressor(RecurrentRegressor):
             verbose=verbose,
             normalize_y=normalize_y,
         )
+
+
+def _step_weights(sample_weight, y_pred):
+    """Per-sequence weights repeated over each sequence's steps (or None)."""
+    if sample_weight is None:
+        return None
+    lengths = [len(part) for part in y_pred] if isinstance(y_pred, list) else (
+        [y_pred.shape[1]] * len(y_pred)
+    )
+    return np.repeat(np.asarray(sample_weight, dtype=np.float64), lengths)

@@ -8,6 +8,7 @@ permutation), which is what a hand-written PyTorch loop does.
 """
 
 import math
+from collections.abc import Mapping
 from contextlib import contextmanager
 
 import numpy as np
@@ -29,8 +30,11 @@ __all__ = [
     "BatchIterator",
     "HoldoutSplit",
     "SequenceDataset",
+    "TensorRagged",
     "TensorWindows",
     "build_net",
+    "concat_outputs",
+    "run_module",
 ]
 
 OPTIMIZERS = {
@@ -111,12 +115,127 @@ class TensorWindows:
         return windows.index_select(0, first)
 
 
+class TensorRagged:
+    """Sequences of different lengths as one tensor of steps, batched padded.
+
+    The torch side of ``RaggedSequences`` (``skrnn._data``): every time step of
+    every sequence in one tensor ``values``, end to end, and the ``offsets`` where
+    each sequence starts. Indexing it with a slice or a tensor of rows gathers
+    those sequences, zero-padded at the end to the longest of them, into a batch
+    ``{"X": (batch, max_length, n_features), "lengths": (batch,)}``, which skorch
+    passes to :meth:`RecurrentNet.forward <skrnn.nn.RecurrentNet.forward>` as
+    keyword arguments; the network packs it, so the padding is never read.
+
+    Parameters
+    ----------
+    values : torch.Tensor of shape (n_steps, n_features)
+        All time steps.
+    offsets : torch.Tensor of shape (n_sequences + 1,), int64, on the CPU
+        Where each sequence starts in ``values``, then ``n_steps``.
+    """
+
+    #: Sequences sorted together by length when batches are drawn (see
+    #: :meth:`batches`); 50 batches' worth, as torchtext's bucket iterator.
+    bucket_batches = 50
+
+    def __init__(self, values, offsets):
+        self.values = values
+        self.offsets = offsets
+        self.lengths = offsets[1:] - offsets[:-1]
+
+    @classmethod
+    def from_ragged(cls, ragged):
+        """The tensor form of a ``RaggedSequences`` (``skrnn._data``)."""
+        values = torch.from_numpy(np.ascontiguousarray(ragged.values, np.float32))
+        return cls(values, torch.from_numpy(np.asarray(ragged.offsets, np.int64)))
+
+    def __len__(self):
+        return len(self.lengths)
+
+    @property
+    def shape(self):
+        longest = int(self.lengths.max()) if len(self) else 0
+        return (len(self), longest, self.values.shape[1])
+
+    @property
+    def device(self):
+        return self.values.device
+
+    @property
+    def nbytes(self):
+        return self.values.element_size() * self.values.nelement()
+
+    def to(self, device):
+        """The same sequences with their steps on ``device`` (offsets stay)."""
+        return TensorRagged(self.values.to(device), self.offsets)
+
+    def __getitem__(self, rows):
+        if isinstance(rows, int):
+            return self.values[self.offsets[rows] : self.offsets[rows + 1]]
+        if isinstance(rows, slice):
+            rows = torch.arange(len(self))[rows]
+        rows = rows.cpu().long()
+        starts, lengths = self.offsets[rows], self.lengths[rows]
+        longest = int(lengths.max()) if len(rows) else 0
+        steps = torch.arange(longest)
+        inside = steps < lengths[:, None]
+        index = torch.where(inside, starts[:, None] + steps, 0)
+        X = self.values.index_select(0, index.reshape(-1).to(self.device))
+        X = X.view(len(rows), longest, -1)
+        X = X.masked_fill(~inside.to(self.device)[:, :, None], 0.0)
+        return {"X": X, "lengths": lengths}
+
+    def batches(self, order, batch_size, shuffle, generator=None):
+        """Rows of each batch, of sequences of similar lengths.
+
+        With ``shuffle``, ``order`` (a random permutation of the rows) is cut into
+        buckets of :attr:`bucket_batches` batches; within a bucket the rows are
+        sorted by length and cut into batches, so a batch pads little, and the
+        batches then come in a random order. Without
+        ``shuffle`` the rows keep their order (``order``, or None for all), cut
+        into consecutive batches, so that outputs line up with the inputs.
+        The batch order is drawn from ``generator`` (the fit's; None: torch's
+        global CPU generator).
+        """
+        if order is None:
+            order = torch.arange(len(self))
+        order = order.cpu().long()
+        if not shuffle:
+            return list(order.split(batch_size))
+        bucket = batch_size * self.bucket_batches
+        out = []
+        for start in range(0, len(order), bucket):
+            part = order[start : start + bucket]
+            part = part[torch.argsort(self.lengths[part], stable=True)]
+            out.extend(part.split(batch_size))
+        return [out[i] for i in torch.randperm(len(out), generator=generator)]
+
+
+def run_module(module, batch, device):
+    """Call ``module`` on one batch (a tensor, or a mapping of keyword tensors)."""
+    if isinstance(batch, Mapping):
+        return module(**{key: value.to(device) for key, value in batch.items()})
+    return module(batch.to(device))
+
+
+def concat_outputs(outs):
+    """Concatenate per-batch outputs; per-step ones padded to the longest batch."""
+    if len(outs) == 1:
+        return outs[0]
+    if outs[0].ndim == 3:
+        longest = max(out.shape[1] for out in outs)
+        outs = [torch.nn.functional.pad(out, (0, 0, 0, longest - out.shape[1]))
+                for out in outs]
+    return torch.cat(outs)
+
+
 class SequenceDataset(torch.utils.data.Dataset):
     """Sequences and targets held as whole tensors, optionally a subset of rows.
 
     Parameters
     ----------
-    X : torch.Tensor of shape (n_samples, n_timesteps, n_features) or TensorWindows
+    X : torch.Tensor of shape (n_samples, n_timesteps, n_features), TensorWindows \
+            or TensorRagged
         The sequences.
     y : torch.Tensor of shape (n_samples, ...) or None, default=None
         The targets.
@@ -194,9 +313,16 @@ class BatchIterator:
             perm = torch.randperm(n, dtype=torch.int32 if small else torch.int64,
                                   generator=self.generator)
             order = perm if order is None else order[perm]
+        weight = getattr(dataset, "sample_weight", None)
+        if hasattr(X, "batches"):  # sequences of different lengths: bucketed
+            for rows in X.batches(order, size, self.shuffle, self.generator):
+                target = None if y is None else y[rows.to(y.device)]
+                if weight is not None:
+                    target = WeightedTargets(target, weight[rows.to(weight.device)])
+                yield X[rows], target
+            return
         if order is not None:
             order = order.to(X.device)
-        weight = getattr(dataset, "sample_weight", None)
         for start in range(0, n, size):
             if order is None:
                 rows = slice(start, start + size)
@@ -511,6 +637,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         module__bidirectional=est.bidirectional,
         module__dropout=est.dropout,
         module__nonlinearity=est.nonlinearity,
+        module__return_sequences=est.return_sequences,
         criterion=criterion,
         criterion__reduction="none",  # the net's get_loss takes the (weighted) mean
         optimizer=optimizer,

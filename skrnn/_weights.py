@@ -152,21 +152,32 @@ def split_weights(sample_weight):
 
 
 def take_rows(X, rows):
-    """Rows ``rows`` of a tensor or of a :class:`~skrnn._training.TensorWindows`.
+    """Rows ``rows`` of a tensor, a ``TensorWindows`` or a ``TensorRagged``.
 
-    Windows stay windows over the same series (only their starts are taken).
+    Windows stay windows over the same series (only their starts are taken);
+    ragged sequences stay end to end.
 
     Parameters
     ----------
-    X : torch.Tensor or TensorWindows
+    X : torch.Tensor, TensorWindows or TensorRagged
         The sequences.
     rows : torch.Tensor of shape (n_rows,)
         The rows (int64).
 
     Returns
     -------
-    X_rows : torch.Tensor or TensorWindows
+    X_rows : torch.Tensor, TensorWindows or TensorRagged
     """
+    if hasattr(X, "offsets"):  # sequences of different lengths, end to end
+        rows = rows.cpu().long()
+        starts, lengths = X.offsets[rows], X.lengths[rows]
+        offsets = torch.zeros(len(rows) + 1, dtype=torch.int64)
+        torch.cumsum(lengths, 0, out=offsets[1:])
+        # The position of every kept step in X.values, sequence after sequence.
+        within = torch.arange(int(offsets[-1])) - torch.repeat_interleave(
+            offsets[:-1], lengths)
+        steps = torch.repeat_interleave(starts, lengths) + within
+        return type(X)(X.values.index_select(0, steps.to(X.values.device)), offsets)
     if not hasattr(X, "starts"):
         return X[rows]
     starts = X.starts
@@ -228,7 +239,8 @@ def weighted_loss(criterion, y_pred, y_true, device):
     weight = None
     if isinstance(y_true, WeightedTargets):
         y_true, weight = y_true
-    loss = criterion(y_pred, to_tensor(y_true, device=device))
+    y_true = to_tensor(y_true, device=device)
+    loss = criterion(y_pred, y_true)
     if loss.ndim == 0:
         # A criterion that reduces itself (a net pickled by an older skrnn).
         if weight is not None:
@@ -238,6 +250,17 @@ def weighted_loss(criterion, y_pred, y_true, device):
                 "estimator afresh (warm_start=False) to train with weights."
             )
         return loss
+    observed = getattr(criterion, "observed", None)
+    if observed is not None:
+        # Per-step targets: only the steps that have one count, and a sequence's
+        # weight applies to each of its steps.
+        counted = observed(y_pred, y_true).reshape(len(loss), -1).to(loss.dtype)
+        per_row = loss.reshape(len(loss), -1).sum(dim=1)
+        if weight is None:
+            return per_row.sum() / counted.sum().clamp(min=1)
+        weight = weight.to(per_row.device, per_row.dtype)
+        return (per_row * weight).sum() / (counted.sum(dim=1) * weight).sum().clamp(
+            min=torch.finfo(per_row.dtype).tiny)
     if weight is None:
         return loss.mean()
     per_row = loss.reshape(len(loss), -1).mean(dim=1)

@@ -167,6 +167,25 @@ def test_csv_rows_as_sequences_classification(tmp_path, capsys):
     assert "held-out test balanced accuracy" in out and "12 sequences" in out
 
 
+def test_csv_rows_of_different_lengths(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 8))
+    y = np.where(X[:, 0] > 0, "up", "down")
+    for i, length in enumerate(rng.randint(3, 9, size=40)):
+        X[i, length:] = np.nan  # empty trailing cells
+    frame = pd.DataFrame(X, columns=[f"t{i}" for i in range(8)])
+    frame.insert(0, "label", y)
+    path = tmp_path / "ragged.csv"
+    frame.to_csv(path, index=False)
+    status, out, err = _run(
+        capsys, "--csv", str(path), "--target", "label", "--cells", "gru", *TINY,
+        "--out", str(tmp_path / "out"),
+    )
+    assert status == 0, err
+    assert "(40 sequences of 3 to 8 time steps, one per row" in out
+    assert "empty trailing cells are past its end" in out
+
+
 def test_shipped_forecasting_set(tmp_path, capsys):
     status, out, err = _run(
         capsys,
@@ -290,14 +309,14 @@ ERRORS = {
         ],
         "class 'y' of the target 'label' has 2 sample(s), fewer than the 3",
     ),
-    "missing values": (
+    "missing values inside a row": (
         lambda p: [
             "--csv",
-            _write(p, _numbers(c=[np.nan] + [1.0] * 29)),
+            _write(p, _numbers(c=[1.0] * 30).assign(b=[1.0, np.nan] + [1.0] * 28)),
             "--target",
             "a",
         ],
-        "column 'c' of data.csv has 1 missing value(s)",
+        "data.csv: row 1 has NaN at time step 0, before its last observed step",
     ),
     "bad dates": (
         lambda p: [

@@ -15,6 +15,7 @@ from skrnn.datasets import (
     load_basic_motions,
     load_gunpoint,
     load_italy_power_demand,
+    load_japanese_vowels,
     load_sunspots,
 )
 
@@ -46,6 +47,7 @@ def test_public_names():
         "load_basic_motions",
         "load_gunpoint",
         "load_italy_power_demand",
+        "load_japanese_vowels",
         "load_sunspots",
     ]
     for name in skrnn.datasets.__all__:
@@ -57,7 +59,7 @@ def test_data_folder_small_and_described():
     folder = resources.files("skrnn.datasets").joinpath("data")
     names = sorted(entry.name for entry in folder.iterdir())
     data_files = [n for n in names if n.endswith((".csv", ".csv.gz"))]
-    assert len(data_files) == 5
+    assert len(data_files) == 6
     for name in data_files:
         stem = name.split(".")[0]
         assert f"{stem}.rst" in names
@@ -320,3 +322,44 @@ def test_classification_descr(loader, source):
     assert source in descr
     assert "sktime" in descr
     assert "Licence" in descr
+
+
+# --------------------------------------------------------------------------
+# JapaneseVowels: sequences of different lengths
+
+
+def test_japanese_vowels_shapes_and_counts():
+    bunch = load_japanese_vowels()
+    assert isinstance(bunch, Bunch)
+    assert bunch.feature_names == [f"c{k}" for k in range(12)]
+    assert list(bunch.target_names) == [str(k) for k in range(1, 10)]
+    X_train, y_train = load_japanese_vowels(return_X_y=True)
+    X_test, y_test = load_japanese_vowels(split="test", return_X_y=True)
+    assert len(X_train) == len(y_train) == 270
+    assert len(X_test) == len(y_test) == 370
+    assert all(x.shape[1] == 12 and x.dtype == np.float64 for x in X_train + X_test)
+    lengths = [len(x) for x in X_train + X_test]
+    assert min(lengths) == 7 and max(lengths) == 29
+    assert len(set(lengths)) > 10
+    assert np.unique(y_train, return_counts=True)[1].tolist() == [30] * 9
+    assert np.unique(y_test, return_counts=True)[1].tolist() == [
+        31, 35, 88, 44, 29, 24, 40, 50, 29
+    ]
+    X_all, y_all = load_japanese_vowels(split="all", return_X_y=True)
+    assert len(X_all) == 640 and (y_all[270:] == y_test).all()
+    np.testing.assert_array_equal(X_all[270], X_test[0])
+
+
+def test_japanese_vowels_values():
+    X, y = load_japanese_vowels(return_X_y=True)
+    assert X[0].shape == (20, 12)
+    assert X[0][:3, 0].tolist() == [1.860936, 1.891651, 1.939205]
+    assert X[0][0, :2].tolist() == [1.860936, -0.207383]
+    assert y[0] == "1" and y[-1] == "9"
+
+
+def test_japanese_vowels_descr_and_bad_split():
+    descr = load_japanese_vowels().DESCR
+    assert "UEA" in descr and "sktime" in descr and "Licence" in descr
+    with pytest.raises(ValueError, match="The 'split' parameter of load_japanese"):
+        load_japanese_vowels(split="valid")

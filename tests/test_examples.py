@@ -48,12 +48,27 @@ def _check_compare(out):
     assert (out / "comparison.png").stat().st_size > 0
 
 
+def _check_variable_length(out):
+    table = pd.read_csv(out / "japanese_vowels_scores.csv").set_index("model")
+    assert table.loc["variable length", "test_accuracy"] > 0.9
+    assert (out / "japanese_vowels.png").stat().st_size > 0
+
+
+def _check_per_step(out):
+    table = pd.read_csv(out / "segmentation_scores.csv").set_index("model")
+    assert table.loc["per-step GRU", "accuracy"] > 0.8
+    assert (out / "segmentation.png").stat().st_size > 0
+
+
 #: What each example must leave in its --out folder beyond running.
 OUTPUT_CHECKS = {
     "plot_grid_search_cells.py": _check_grid_search_cells,
     "plot_forecasting_windowing.py": _check_forecasting,
     "plot_dask_search.py": _check_dask,
     "plot_compare_cells.py": _check_compare,
+    # These two write into the working directory (plain constants, no --out).
+    "plot_variable_length.py": _check_variable_length,
+    "plot_per_step_outputs.py": _check_per_step,
 }
 
 

@@ -58,9 +58,9 @@ FIT_ERRORS = [
     ("length_mismatch", lambda: (_X(), _y_reg(11)), "inconsistent numbers of samples"),
     ("y_nan", lambda: (_X(), _with(_y_reg(), 2, np.nan)), "Input y contains NaN"),
     (
-        "ragged",
-        lambda: ([[1.0, 2.0], [1.0]], [0.0, 1.0]),
-        "sequences of different lengths",
+        "ragged_feature_counts",
+        lambda: ([np.zeros((2, 2)), np.zeros((1, 3))], [0.0, 1.0]),
+        r"X\[1\] has 3 features per time step, but X\[0\] has 2",
     ),
     (
         "strings",
@@ -350,11 +350,11 @@ CATALOGUE = [
         "Expected 2D array, got scalar array instead",
     ),
     (
-        "ragged_3d",
+        "ragged_empty_sequence",
         BOTH,
-        lambda c: c(**FAST).fit([np.zeros((5, 2)), np.zeros((4, 2))], _y(c, 2)),
+        lambda c: c(**FAST).fit([np.zeros((5, 2)), np.zeros((0, 2))], _y(c, 2)),
         ValueError,
-        "sequences of different lengths must be padded",
+        r"X\[1\] is an empty sequence",
     ),
     # -- targets ----------------------------------------------------------------------
     (

@@ -5,6 +5,7 @@ The layer below skrnn's estimators (see the developers' "four layers"): torch on
 
 from ._elman import ElmanRNN, resolve_activation
 from ._generator import Dropout, set_generator
+from ._losses import StepCrossEntropyLoss, StepMSELoss
 from ._recurrent import RecurrentNet, count_parameters
 from ._summary import ModelSummary, summarize
 
@@ -13,6 +14,8 @@ __all__ = [
     "ElmanRNN",
     "ModelSummary",
     "RecurrentNet",
+    "StepCrossEntropyLoss",
+    "StepMSELoss",
     "count_parameters",
     "resolve_activation",
     "set_generator",

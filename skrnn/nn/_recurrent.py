@@ -47,6 +47,11 @@ class RecurrentNet(nn.Module):
         (``"sigmoid"``, ``"gelu"``, ``"silu"``, ``"elu"``, ``"leaky_relu"``,
         ``"softsign"``, ``"hardtanh"``, ``"identity"``), or a callable mapping a tensor to a tensor
         elementwise, uses :class:`~skrnn.nn.ElmanRNN` (same parameters).
+    return_sequences : bool, default=False
+        Whether the output layer is applied at every time step (Keras'
+        ``TimeDistributed(Dense)``), giving ``(batch, n_timesteps, output_size)``,
+        instead of once to the final state. A unidirectional network's output at
+        step ``t`` then depends on the steps up to ``t`` only.
 
     Attributes
     ----------
@@ -75,6 +80,7 @@ class RecurrentNet(nn.Module):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        return_sequences=False,
     ):
         super().__init__()
         if cell not in _CELLS:
@@ -97,6 +103,7 @@ class RecurrentNet(nn.Module):
                 layer = ElmanRNN  # any other activation (torch's RNN has only these)
         self.rnn = layer(**kwargs)
         self.num_directions = 2 if bidirectional else 1
+        self.return_sequences = return_sequences
         self.dropout = Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(hidden_size * self.num_directions, output_size)
 
@@ -126,30 +133,109 @@ class RecurrentNet(nn.Module):
             nn.init.uniform_(weight, -bound, bound, generator=generator)
         return self
 
-    def forward(self, X):
+    def forward(self, X, lengths=None):
         """Map a batch of sequences to one output vector each.
 
         Parameters
         ----------
         X : torch.Tensor of shape (batch, n_timesteps, input_size)
             The sequences, batch first.
+        lengths : torch.Tensor of shape (batch,) or None, default=None
+            The true length of each sequence (int64, each at least 1), for a
+            batch of sequences of different lengths padded at the end; None means
+            all are ``n_timesteps`` long. Each sequence is read at its true end,
+            and the padding never enters a state that is read: a unidirectional
+            network runs over the padded batch and takes each sequence's output at
+            its last true step (the padding comes after it, so it cannot have
+            influenced it; on the CPU this is several times faster to train than
+            packing), a bidirectional one packs the batch
+            (:func:`torch.nn.utils.rnn.pack_padded_sequence`; when training on
+            at most ``max_length_groups`` distinct lengths, it reads each group
+            of equal length without padding instead), so that its backward
+            direction starts at each sequence's true end.
 
         Returns
         -------
-        out : torch.Tensor of shape (batch, output_size)
+        out : torch.Tensor of shape (batch, output_size) or \
+                (batch, n_timesteps, output_size)
             The output layer applied to the final hidden state. A sequence of no
-            time steps has the initial state, zeros, as its final state.
+            time steps has the initial state, zeros, as its final state. With
+            ``return_sequences=True``, the output layer applied at every step
+            (steps at or past a sequence's length hold values that mean nothing).
         """
+        if self.return_sequences:
+            return self._forward_steps(X, lengths)
         if X.shape[1] == 0:
             width = self.rnn.hidden_size * self.num_directions
             return self.head(X.new_zeros(X.shape[0], width))
+        if lengths is not None and self.num_directions == 1:
+            output, _ = self.rnn(X)
+            ends = (lengths.to(output.device) - 1).clamp(min=0)
+            rows = torch.arange(len(output), device=output.device)
+            return self.head(self.dropout(output[rows, ends]))
+        if lengths is not None:
+            output = self._bidirectional_outputs(X, lengths)
+            ends = (lengths.to(output.device) - 1).clamp(min=0)
+            rows = torch.arange(len(output), device=output.device)
+            size = self.rnn.hidden_size
+            # Forward direction at the last true step, backward at the first.
+            features = torch.cat([output[rows, ends, :size], output[:, 0, size:]], 1)
+            return self.head(self.dropout(features))
         _, hidden = self.rnn(X)
         if isinstance(hidden, tuple):  # LSTM: (h_n, c_n)
             hidden = hidden[0]
         # h_n: (num_layers * num_directions, batch, hidden); keep the last layer.
         last = hidden[-self.num_directions :]
-        features = last.transpose(0, 1).reshape(X.shape[0], -1)
+        features = last.transpose(0, 1).reshape(last.shape[1], -1)
         return self.head(self.dropout(features))
+
+    def _forward_steps(self, X, lengths):
+        if lengths is not None and self.num_directions == 2:
+            output = self._bidirectional_outputs(X, lengths)
+        elif X.shape[1] == 0:
+            width = self.rnn.hidden_size * self.num_directions
+            output = X.new_zeros(X.shape[0], 0, width)
+        else:
+            # Padding comes after a sequence's steps, so a unidirectional
+            # network's outputs at those steps never see it.
+            output, _ = self.rnn(X)
+        return self.head(self.dropout(output))
+
+    #: In training, up to this many distinct lengths in a batch, a bidirectional
+    #: network reads each group of equal length unpadded (several times faster to
+    #: train on the CPU than packing, whose backward pass is slow; batches bucketed
+    #: by length have few); beyond, and without gradients, it packs.
+    max_length_groups = 8
+
+    def _bidirectional_outputs(self, X, lengths):
+        """Per-step outputs of a bidirectional network over a padded batch.
+
+        The backward direction must start at each sequence's true end, so the
+        padding may not be read: the batch is either split into groups of equal
+        length, each read without padding, or packed.
+        """
+        cpu_lengths = lengths.cpu()
+        distinct = torch.unique(cpu_lengths)
+        if not torch.is_grad_enabled() or len(distinct) > self.max_length_groups:
+            # pack_padded_sequence wants the lengths on the CPU.
+            packed = nn.utils.rnn.pack_padded_sequence(
+                X, cpu_lengths, batch_first=True, enforce_sorted=False
+            )
+            output, _ = self.rnn(packed)
+            output, _ = nn.utils.rnn.pad_packed_sequence(
+                output, batch_first=True, total_length=X.shape[1]
+            )
+            return output
+        width = X.shape[1]
+        parts, rows = [], []
+        for length in distinct.tolist():
+            group = torch.nonzero(cpu_lengths == length).squeeze(1)
+            out, _ = self.rnn(X[group.to(X.device), :length])
+            parts.append(nn.functional.pad(out, (0, 0, 0, width - length)))
+            rows.append(group)
+        output = torch.cat(parts)
+        order = torch.argsort(torch.cat(rows)).to(output.device)
+        return output.index_select(0, order)
 
 
 def count_parameters(module):

@@ -5,6 +5,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_array
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
 
+from .._data import RaggedSequences, is_ragged
 from ..utils._compat import _check_feature_names, _fit_context
 from ._window import WindowedSeries, _SequenceOutputMixin
 
@@ -27,7 +28,10 @@ class SequenceScaler(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
     - 2-D arrays or DataFrames ``(n_samples, n_timesteps)``, univariate sequences:
       one mean and scale for all columns;
     - :class:`WindowedSeries` (from :class:`SlidingWindow`): the underlying series
-      is scaled per feature and windows are returned, still unmaterialised.
+      is scaled per feature and windows are returned, still unmaterialised;
+    - lists of sequences of different lengths, ``(length_i, n_features)`` or
+      ``(length_i,)``: one mean and scale per feature over every step of every
+      sequence; a list of the same shapes is returned.
 
     NaN values are ignored when fitting and kept by ``transform``, as in
     ``StandardScaler``.
@@ -84,7 +88,8 @@ class SequenceScaler(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps), or WindowedSeries
+                (n_samples, n_timesteps), WindowedSeries, or list of array-like \
+                of shape (length_i, n_features) or (length_i,)
             The sequences.
         y : None, default=None
             Ignored.
@@ -118,14 +123,16 @@ class SequenceScaler(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps), or WindowedSeries
+                (n_samples, n_timesteps), WindowedSeries, or list of array-like \
+                of shape (length_i, n_features) or (length_i,)
             The sequences.
 
         Returns
         -------
-        X_scaled : ndarray of the same shape, or WindowedSeries
+        X_scaled : ndarray of the same shape, WindowedSeries or list of ndarray
             The standardised sequences (a new array; windows over a scaled copy of
-            the series for WindowedSeries input).
+            the series for WindowedSeries input; a list of new arrays of the same
+            shapes for a list).
         """
         check_is_fitted(self, "n_features_in_")
         values, windows = self._validate(X, reset=False)
@@ -142,12 +149,13 @@ class SequenceScaler(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps), or WindowedSeries
+                (n_samples, n_timesteps), WindowedSeries, or list of array-like \
+                of shape (length_i, n_features) or (length_i,)
             Standardised sequences.
 
         Returns
         -------
-        X_original : ndarray of the same shape, or WindowedSeries
+        X_original : ndarray of the same shape, WindowedSeries or list of ndarray
             The sequences in their original units.
         """
         check_is_fitted(self, "n_features_in_")
@@ -163,6 +171,9 @@ class SequenceScaler(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
     def _wrap(values, windows):
         if windows is None:
             return values
+        if isinstance(windows, tuple):  # (RaggedSequences, were they 1-D)
+            ragged, flat = windows
+            return ragged.with_values(values).to_list(squeeze=flat)
         return WindowedSeries(values, windows._ends, windows.window)
 
     def _validate(self, X, *, reset):
@@ -170,7 +181,18 @@ class SequenceScaler(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
         name = type(self).__name__
         windows = X if isinstance(X, WindowedSeries) else None
         params = dict(dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan")
-        if windows is not None:
+        if is_ragged(X):
+            flat = all(np.ndim(seq) == 1 for seq in X)
+            dtypes = {getattr(seq, "dtype", np.dtype(np.float64)) for seq in X}
+            dtype = np.float32 if dtypes == {np.dtype(np.float32)} else np.float64
+            windows = RaggedSequences.from_sequences(
+                X, dtype=dtype, estimator_name=name, allow_nan=True
+            )
+            values = check_array(windows.values, input_name="X", **params)
+            n_features, layout = values.shape[1], "sequences"
+            _check_feature_names(self, values, reset=reset)
+            windows = (windows, flat)
+        elif windows is not None:
             values = check_array(windows.series, input_name="X", **params)
             n_features, layout = values.shape[1], "windows"
             _check_feature_names(self, values, reset=reset)

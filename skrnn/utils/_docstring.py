@@ -191,10 +191,23 @@ _nonlinearity = """nonlinearity : str or callable, default="tanh"
         :func:`~skrnn.save_model` stores a named activation, not a callable
         (pickle or joblib store a picklable one)."""
 
+_return_sequences = """return_sequences : bool, default=False
+        If False, the estimator learns one target per sequence, read from the
+        network's final state. If True, the output layer is applied at every time
+        step (Keras' ``TimeDistributed(Dense)``) and the estimator learns a target
+        per step: ``y`` of shape ``(n_samples, n_timesteps)`` (regressors also
+        ``(n_samples, n_timesteps, n_targets)``), or a list of per-step arrays for
+        sequences of different lengths; ``predict`` returns the same layout and
+        ``score`` is computed over all steps. The output at step ``t`` of a
+        unidirectional network depends on the steps up to ``t`` only; with
+        ``bidirectional=True`` every step's output reads the whole sequence.
+
+    """
+
 FRAGMENTS = {
     "architecture": _architecture,
     "nonlinearity": _nonlinearity,
     "class_weight": _class_weight,
-    "training": _training,
+    "training": _return_sequences + _training,
     "fitted": _fitted,
 }

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.utils import check_array, check_consistent_length, check_X_y
 from sklearn.utils.validation import validate_data
 
+from .._data import RaggedSequences, is_ragged
 from ..preprocessing._window import WindowedSeries
 from ._compat import _check_feature_names, _check_y
 
@@ -44,11 +45,34 @@ def _as_array_like(X, name):
         raise ValueError(
             f"X could not be read as an array of sequences: {str(exc).rstrip('.')}. "
             f"{name} expects "
-            f"{_LAYOUTS}; sequences of different lengths must be padded to a "
-            "common length."
+            f"{_LAYOUTS}, or a list of arrays (n_timesteps_i, n_features) for "
+            "sequences of different lengths."
         ) from None
 
 
+def _hint_nan_padding(func):
+    """Add to "Input X contains NaN" how NaN-padded sequences are passed."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ValueError as exc:
+            message = str(exc)
+            if message.startswith("Input X contains NaN") and (
+                "from_nan_padded" not in message
+            ):
+                raise ValueError(
+                    f"{message} If the NaN pad sequences of different lengths "
+                    "after their ends, pass them as a list of arrays: "
+                    "skrnn.preprocessing.from_nan_padded(X) converts them."
+                ) from None
+            raise
+
+    return wrapper
+
+
+@_hint_nan_padding
 @_quiet_float_casts
 def check_sequences(
     estimator,
@@ -73,6 +97,13 @@ def check_sequences(
     validated through its series, without materialising the windows, and returned
     as windows over a float32 series.
 
+    A list of sequences of different lengths, each of shape
+    ``(length_i, n_features)`` or ``(length_i,)``, is validated into
+    skrnn's ``RaggedSequences`` form (float32); ``n_features_in_`` is then the
+    number of features per time step. Every sequence must have at least one step,
+    the same number of features, and no NaN (NaN-padded arrays convert with
+    :func:`~skrnn.preprocessing.from_nan_padded`).
+
     Parameters
     ----------
     estimator : estimator instance
@@ -94,7 +125,7 @@ def check_sequences(
     Returns
     -------
     X : ndarray of shape (n_samples, n_timesteps, n_features), dtype float32, \
-            or WindowedSeries
+            WindowedSeries or RaggedSequences
         The validated sequences, always 3-D (a view of the input where possible).
     y : ndarray
         The validated targets; only returned when ``y`` is passed.
@@ -126,6 +157,9 @@ def check_sequences(
     if isinstance(X, WindowedSeries):
         return _check_windows(estimator, X, y, name, reset=reset,
                               multi_output=multi_output, y_numeric=y_numeric)
+    if is_ragged(X):
+        return _check_ragged(estimator, X, y, name, reset=reset,
+                             multi_output=multi_output, y_numeric=y_numeric)
     X = _as_array_like(X, name)
     has_y = not (isinstance(y, str) and y == "no_validation")
     if X.ndim > 3:
@@ -224,6 +258,32 @@ def _check_windows(estimator, X, y, name, *, reset, multi_output, y_numeric):
     if series is not X.series:
         X = WindowedSeries(series, X._ends, X.window)
     _check_feature_names(estimator, series, reset=reset)
+    _check_3d_shape(estimator, X, name, reset=reset)
+    if isinstance(y, str) and y == "no_validation":
+        return X
+    if y_numeric:
+        _refuse_strings(
+            y, "y", f"{name} expects numeric targets (use a classifier for labels)"
+        )
+    y = _check_y(y, multi_output=multi_output, y_numeric=y_numeric, estimator=estimator)
+    check_consistent_length(X, y)
+    if y_numeric:
+        _check_float32_range(y)
+    return X, y
+
+
+def _check_ragged(estimator, X, y, name, *, reset, multi_output, y_numeric):
+    """``check_sequences`` for a list of sequences of different lengths."""
+    if not reset and getattr(estimator, "_input_ndim", 3) == 2:
+        raise ValueError(
+            f"X is a list of sequences of different lengths, but {name} was fitted "
+            f"on a 2-D array of univariate sequences of n_features_in_="
+            f"{estimator.n_features_in_} time steps, so it expects that many columns."
+            " Fit on a list of sequences (or a 3-D array) to predict sequences of "
+            "any length."
+        )
+    X = RaggedSequences.from_sequences(X, estimator_name=name)
+    _check_feature_names(estimator, X.values, reset=reset)
     _check_3d_shape(estimator, X, name, reset=reset)
     if isinstance(y, str) and y == "no_validation":
         return X
