@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
+from ._cells import CELLS
 from ._resume import (
     fit_state,
     load_training_state,
@@ -32,7 +33,6 @@ from .utils._random import draw_seed, torch_seed
 from .utils._threads import budgeted_threads
 from .utils.validation import check_sequences
 
-CELLS = ("lstm", "gru", "rnn")
 
 
 class BaseRecurrentEstimator(BaseEstimator, ABC):
