@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
 from ._cells import CELLS
+from ._inference import predict_batch_size, step_work
 from ._resume import (
     fit_state,
     load_training_state,
@@ -65,6 +66,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "device": [str, torch.device],
+        "predict_batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "callbacks": [list, None],
         "verbose": ["verbose"],
     }
@@ -94,6 +97,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
     ):
@@ -118,6 +123,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         self.warm_start = warm_start
         self.random_state = random_state
         self.device = device
+        self.predict_batch_size = predict_batch_size
+        self.n_threads = n_threads
         self.callbacks = callbacks
         self.verbose = verbose
 
@@ -188,7 +195,11 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             fit_start, seed = unfinished
         dataset = SequenceDataset(*_place(X_t, y_t, device))
         epochs = 1 if incremental else max(self.max_epochs - (n_done - fit_start), 0)
-        with torch_seed(seed, device), budgeted_threads():
+        # Threads for the work of one training step (see skrnn/utils/_threads.py).
+        rows = self.batch_size if isinstance(self.batch_size, Integral) else len(X)
+        work = step_work(self, min(rows, len(X)))
+        threads = budgeted_threads(self.n_threads, work=work)
+        with torch_seed(seed, device), threads:
             if not continuing:
                 self.net_ = build_net(
                     self,
@@ -342,29 +353,35 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 X = X[:, :, np.newaxis]
         else:
             X = check_sequences(self, X, reset=False)
-        with budgeted_threads(), torch.inference_mode(), \
-                device_memory_hint(self.net_, training=False):
+        size = predict_batch_size(self, len(X), X.shape[1])
+        threads = budgeted_threads(getattr(self, "n_threads", None),
+                                   work=step_work(self, size))
+        with threads, torch.inference_mode(), \
+                device_memory_hint(self.net_, training=False, batch_size=size):
             if not isinstance(X, WindowedSeries):
-                return self._forward_tensor(_to_tensor(X))
+                return self._forward_tensor(_to_tensor(X), size)
             # Windows: rows grouped by how much history they have; incomplete ones
             # are read as the shorter sequences they are.
             series = _to_tensor(X.series, contiguous=False)
             out = None
             for rows, starts, length in _window_groups(X):
-                part = self._forward_tensor(TensorWindows(series, starts, length))
+                part = self._forward_tensor(TensorWindows(series, starts, length),
+                                            size)
                 if out is None:
                     out = np.empty((len(X), part.shape[1]), dtype=part.dtype)
                 out[rows] = part
             return out
 
-    def _forward_tensor(self, X_t):
+    def _forward_tensor(self, X_t, batch_size):
         """The module's outputs for ``X_t`` (a tensor or TensorWindows), on the CPU.
 
-        What skorch's ``net.forward`` computes, batch for batch (slices of
-        ``batch_size`` rows, in order), without its per-batch machinery: the module
-        is called directly, in evaluation mode, under the caller's
-        ``torch.inference_mode()``. The outputs are bit for bit skorch's. A net
-        whose class changes how skorch infers goes through skorch.
+        What skorch's ``net.forward`` computes with batches of ``batch_size`` rows
+        (slices, in order), without its per-batch machinery: the module is called
+        directly, in evaluation mode, under the caller's ``torch.inference_mode()``,
+        and each batch's outputs are written into one preallocated array, so the
+        memory taken is the outputs and one batch. The outputs are bit for bit
+        skorch's with that batch size. A net whose class changes how skorch infers
+        goes through skorch (with its own batch size).
         """
         net = self.net_
         if any(
@@ -374,12 +391,15 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             return net.forward(SequenceDataset(X_t), training=False).numpy()
         module = net.module_
         module.train(False)
-        n = len(X_t)
-        size = vars(net).get("iterator_valid__batch_size", net.batch_size)
-        size = n if size == -1 else size
-        outs = [module(X_t[i : i + size].to(net.device)) for i in range(0, n, size)]
-        out = outs[0] if len(outs) == 1 else torch.cat(outs)
-        return out.cpu().numpy()
+        n, size, device = len(X_t), batch_size, net.device
+        first = module(X_t[:size].to(device)).cpu()
+        if n <= size:
+            return first.numpy()
+        out = torch.empty((n, *first.shape[1:]), dtype=first.dtype)
+        out[:size] = first
+        for i in range(size, n, size):
+            out[i : i + size] = module(X_t[i : i + size].to(device))
+        return out.numpy()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -106,6 +106,8 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
     ):
@@ -131,6 +133,8 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
             warm_start=warm_start,
             random_state=random_state,
             device=device,
+            predict_batch_size=predict_batch_size,
+            n_threads=n_threads,
             callbacks=callbacks,
             verbose=verbose,
         )
@@ -341,6 +345,8 @@ class LSTMClassifier(RecurrentClassifier):
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
     ):
@@ -366,6 +372,8 @@ class LSTMClassifier(RecurrentClassifier):
             warm_start=warm_start,
             random_state=random_state,
             device=device,
+            predict_batch_size=predict_batch_size,
+            n_threads=n_threads,
             callbacks=callbacks,
             verbose=verbose,
         )
@@ -435,6 +443,8 @@ class GRUClassifier(RecurrentClassifier):
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
     ):
@@ -460,6 +470,8 @@ class GRUClassifier(RecurrentClassifier):
             warm_start=warm_start,
             random_state=random_state,
             device=device,
+            predict_batch_size=predict_batch_size,
+            n_threads=n_threads,
             callbacks=callbacks,
             verbose=verbose,
         )
@@ -533,6 +545,8 @@ class RNNClassifier(RecurrentClassifier):
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
     ):
@@ -558,6 +572,8 @@ class RNNClassifier(RecurrentClassifier):
             warm_start=warm_start,
             random_state=random_state,
             device=device,
+            predict_batch_size=predict_batch_size,
+            n_threads=n_threads,
             callbacks=callbacks,
             verbose=verbose,
         )
