@@ -1,4 +1,4 @@
-"""Prediction time and memory of skrnn against raw PyTorch under ``torch.inference_mode()``.
+"""Prediction time and memory of skrnn against raw PyTorch (``torch.inference_mode``).
 
 For each cell and hidden size, one fitted network (``skrnn.RecurrentNet``: a
 recurrent layer and a linear head) predicts through each candidate:
@@ -105,10 +105,10 @@ def latencies(runs, calls, rounds):
     return {name: median(values) for name, values in per_call.items()}
 
 
-def ratios(result):
+def ratios(result, names):
     """Each candidate's time and its ratio to the raw loop (proba: to raw proba)."""
     cells = []
-    for name in NAMES:
+    for name in names:
         base = result["raw proba" if name == "skrnn proba" else "raw torch"]
         cells.append(format_ratio(result[name], base))
     return cells
@@ -126,8 +126,9 @@ def speed(cfg):
         "skrnn: <= 1.15x on many, <= 2x on one",
     )
     X, y = make_sequences(cfg.n, cfg.timesteps, cfg.features)
+    names = NAMES[:3] if cfg.quick else NAMES
     print(f"{'cell':5} {'hidden':>6} {'batch':>6} {'sequences':>9} "
-          + " ".join(f"{n:>15}" for n in NAMES))
+          + " ".join(f"{n:>15}" for n in names))
     worst = {"many": 0.0, "one": 0.0}
     for hidden in map(int, cfg.hidden_sizes.split(",")):
         cfg.hidden_size = hidden
@@ -136,11 +137,14 @@ def speed(cfg):
             reg, clf, net = fitted(X, y, cfg)
             chosen = predict_batch_size(reg, cfg.n, cfg.timesteps)
             many = candidates(reg, clf, net, X, cfg)
+            if cfg.quick:
+                many = {k: v for k, v in many.items() if k in names or "raw" in k}
             for run in many.values():  # warm up
                 run()
             times = {n: median(t) for n, t in
                      interleaved(many, cfg.repeats, time.thread_time).items()}
-            one = candidates(reg, clf, net, X[:1], cfg)
+            one = {k: v for k, v in candidates(reg, clf, net, X[:1], cfg).items()
+                   if k in many}
             for run in one.values():
                 for _ in range(20):
                     run()
@@ -148,9 +152,9 @@ def speed(cfg):
             for label, result, key in ((str(cfg.n), times, "many"), ("1", lat, "one")):
                 worst[key] = max(worst[key], result["skrnn"] / result["raw torch"],
                                  result["skrnn proba"] / result["raw proba"])
+                row = " ".join(f"{c:>15}" for c in ratios(result, names))
                 print(f"{cell:5} {hidden:>6} {chosen if key == 'many' else 1:>6} "
-                      f"{label:>9} " + " ".join(f"{c:>15}" for c in ratios(result)),
-                      flush=True)
+                      f"{label:>9} {row}", flush=True)
     print(f"worst skrnn / raw torch (predict and predict_proba): {worst['many']:.2f}x "
           f"on {cfg.n} sequences, {worst['one']:.2f}x on one")
 
@@ -208,6 +212,8 @@ def main(argv=None):
     parser.add_argument("--memory", action="store_true",
                         help="measure the peak memory of one large prediction")
     parser.add_argument("--memory-n", type=int, default=2_000_000)
+    parser.add_argument("--quick", action="store_true",
+                        help="only the raw loops and skrnn's defaults (large --n)")
     parser.add_argument("--smoke", action="store_true", help="a tiny configuration")
     cfg = parser.parse_args(argv)
     if cfg.smoke:

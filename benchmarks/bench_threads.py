@@ -113,8 +113,8 @@ def main(argv=None):
         med = {k: statistics.median(v) for k, v in times.items()}
         for setting in settings:
             alone, busy = med[setting, False], med[setting, True]
-            print(f"{name:6} {setting:10} {alone:8.2f}s {busy:8.2f}s {busy / alone:9.2f}x",
-                  flush=True)
+            print(f"{name:6} {setting:10} {alone:8.2f}s {busy:8.2f}s "
+                  f"{busy / alone:9.2f}x", flush=True)
         if name == "large":
             print(f"large: all cores / 1 thread alone: "
                   f"{med['1 thread', False] / med['all cores', False]:.2f}x speed-up; "
