@@ -344,11 +344,12 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             and X.shape[-1] == (self.input_size_ if ndim == 3 else self.n_features_in_)
             and not hasattr(self, "feature_names_in_")
         ):
-            with np.errstate(over="ignore"):  # too large for float32: refused below
+            # A finite sum means every value is finite (NaN and infinity propagate);
+            # unlike np.isfinite(X).all(), it allocates nothing of X's size.
+            with np.errstate(over="ignore", invalid="ignore"):  # refused below
                 X_checked = X.astype(np.float32, copy=False)
-            X = X_checked if np.isfinite(X_checked).all() else check_sequences(
-                self, X, reset=False
-            )
+                finite = np.isfinite(X_checked.sum())
+            X = X_checked if finite else check_sequences(self, X, reset=False)
             if X.ndim == 2:
                 X = X[:, :, np.newaxis]
         else:

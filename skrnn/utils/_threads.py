@@ -72,16 +72,18 @@ class torch_threads:
     """Set how many torch threads skrnn's estimators use, within a ``with`` block.
 
     While the block runs, every ``fit``, ``partial_fit`` and prediction of a skrnn
-    estimator started in this process, from any thread (so also in joblib's
-    ``threading`` backend), computes with ``n_threads`` torch threads; each puts
+    estimator (with ``n_threads=None``, the default) started in this process, from
+    any thread (so also in joblib's ``threading`` backend), computes with
+    ``n_threads`` torch threads; each puts
     torch's setting back when it ends. It takes precedence over the environment
     variable ``SKRNN_NUM_THREADS`` and over the automatic budget of joblib and Dask
     workers. It does not reach other processes: for those, set
     ``SKRNN_NUM_THREADS`` before they start.
 
-    Outside of worker processes and threads skrnn leaves torch's setting
-    (``torch.set_num_threads``) alone; read more in the
-    :ref:`User Guide <performance>`.
+    Outside of worker processes and threads, and without such a block, skrnn
+    computes small networks with one thread and larger ones with torch's setting
+    (``torch.set_num_threads``); an estimator's ``n_threads`` hyperparameter takes
+    precedence over all of these. Read more in the :ref:`User Guide <performance>`.
 
     Parameters
     ----------
