@@ -195,7 +195,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
             The predicted values (float64), shaped like the ``y`` seen in fit.
         """
         out = self._forward(X).astype(np.float64)
-        out = out * self._y_scale + self._y_mean
+        out *= self._y_scale  # in place: no second array of the result's size
+        out += self._y_mean
         return out.ravel() if self._y_ndim == 1 else out
 
     def _encode_targets(self, y, *, reset, classes=None):
