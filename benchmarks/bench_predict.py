@@ -1,49 +1,74 @@
-"""Prediction time of skrnn against raw PyTorch under ``torch.inference_mode()``.
+"""Prediction time and memory of skrnn against raw PyTorch (``torch.inference_mode``).
 
-One fitted network (``skrnn.RecurrentNet``: a recurrent layer and a linear head)
-predicts through each candidate:
+For each cell and hidden size, one fitted network (``skrnn.RecurrentNet``: a
+recurrent layer and a linear head) predicts through each candidate:
 
-- ``raw torch``: the module called on slices of ``--batch-size`` sequences under
-  ``torch.inference_mode()``, outputs concatenated into one NumPy array; the floor;
-- ``raw 1 batch``: the same, all sequences in one call;
-- ``skorch default``: ``skorch.NeuralNetRegressor.predict`` around the same module,
-  with its default ``Dataset`` and ``DataLoader``;
-- ``skrnn``: ``RecurrentRegressor.predict``, input validation and the float64
-  result included.
+- ``raw torch``: the module called on slices of ``--raw-batch-size`` (1,024)
+  sequences under ``torch.inference_mode()``, outputs concatenated into one NumPy
+  array; the floor;
+- ``skrnn``: ``RecurrentRegressor.predict`` with its defaults: batches chosen for
+  speed (``predict_batch_size=None``), input validation and the float64 result
+  included;
+- ``skrnn proba``: ``RecurrentClassifier.predict_proba`` (two classes), against
+  the raw loop over the classifier's own module;
+- ``skrnn 0.1``: ``predict`` in batches of the training ``batch_size``
+  (``predict_batch_size=batch_size``), what skrnn did before it chose the batch;
+- ``skorch default``: ``skorch.NeuralNetRegressor.predict`` around the same module.
 
 Two tasks: ``--n`` sequences at once (the median of interleaved repeats) and a
 single sequence (the median latency of many calls, interleaved in rounds). Times
 are the CPU time of the calling thread, with one torch thread unless ``--threads``
-says otherwise. Targets: skrnn at most 1.10 times raw torch on many sequences and
-at most 2 times its latency on one. Run::
+says otherwise. Targets: skrnn at most 1.15 times raw torch on many sequences and
+at most 2 times its latency on one.
 
-    python benchmarks/bench_predict.py             # the full table, about 1 minute
+``--memory`` measures instead the peak resident memory of predicting
+``--memory-n`` (2,000,000) sequences of 10 steps, float32 and contiguous already:
+the rise of ``VmHWM`` above the resident size before the call, against the
+result's size plus one batch's activations (target: within that; nothing of the
+input's size copied). Linux only. Run::
+
+    python benchmarks/bench_predict.py             # the full table, a few minutes
+    python benchmarks/bench_predict.py --memory    # the memory check, seconds
     python benchmarks/bench_predict.py --smoke     # seconds; what CI runs
 """
 
 import argparse
+import copy
 import time
 import warnings
 
+import numpy as np
 import skorch
 import torch
-from _common import format_ratio, interleaved, make_sequences, median, print_header
+from _common import (
+    fix_mmap_threshold,
+    format_ratio,
+    interleaved,
+    make_sequences,
+    median,
+    print_header,
+    read_status_kib,
+    reset_peak_rss,
+)
 
-from skrnn import RecurrentRegressor
+from skrnn import RecurrentClassifier, RecurrentRegressor
+from skrnn._inference import activation_bytes, predict_batch_size
+
+MIB = 2**20
+NAMES = ["raw torch", "skrnn", "skrnn proba", "skrnn 0.1", "skorch default"]
 
 
 def fitted(X, y, cfg):
-    """A skrnn estimator and a skorch net sharing one trained module."""
-    est = RecurrentRegressor(
-        cell=cfg.cell, hidden_size=cfg.hidden_size, max_epochs=1,
-        batch_size=cfg.batch_size, normalize_y=False, random_state=0,
-        device=cfg.device,
-    ).fit(X[:2000], y[:2000])
+    """A regressor, a classifier and a skorch net sharing the regressor's module."""
+    common = dict(cell=cfg.cell, hidden_size=cfg.hidden_size, max_epochs=1,
+                  batch_size=cfg.batch_size, random_state=0, device=cfg.device)
+    reg = RecurrentRegressor(**common, normalize_y=False).fit(X[:2000], y[:2000])
+    clf = RecurrentClassifier(**common).fit(X[:2000], (y[:2000, 0] > 0).astype(int))
     net = skorch.NeuralNetRegressor(
-        est.module_, criterion=torch.nn.MSELoss, batch_size=cfg.batch_size,
+        reg.module_, criterion=torch.nn.MSELoss, batch_size=cfg.batch_size,
         train_split=None, device=cfg.device,
     ).initialize()
-    return est, net
+    return reg, clf, net
 
 
 def raw_predict(module, X, batch_size, device):
@@ -54,13 +79,17 @@ def raw_predict(module, X, batch_size, device):
         return torch.cat(outs).cpu().numpy()
 
 
-def candidates(est, net, X, cfg):
-    module = est.module_.eval()
+def candidates(reg, clf, net, X, cfg):
+    module, clf_module = reg.module_.eval(), clf.module_.eval()
+    old = copy.copy(reg).set_params(predict_batch_size=cfg.batch_size)  # same net
     return {
-        "raw torch": lambda: raw_predict(module, X, cfg.batch_size, cfg.device),
-        "raw 1 batch": lambda: raw_predict(module, X, len(X), cfg.device),
+        "raw torch": lambda: raw_predict(module, X, cfg.raw_batch_size, cfg.device),
+        "raw proba": lambda: raw_predict(clf_module, X, cfg.raw_batch_size,
+                                         cfg.device),
+        "skrnn": lambda: reg.predict(X),
+        "skrnn proba": lambda: clf.predict_proba(X),
+        "skrnn 0.1": lambda: old.predict(X),
         "skorch default": lambda: net.predict(X),
-        "skrnn": lambda: est.predict(X),
     }
 
 
@@ -76,59 +105,127 @@ def latencies(runs, calls, rounds):
     return {name: median(values) for name, values in per_call.items()}
 
 
+def ratios(result, names):
+    """Each candidate's time and its ratio to the raw loop (proba: to raw proba)."""
+    cells = []
+    for name in names:
+        base = result["raw proba" if name == "skrnn proba" else "raw torch"]
+        cells.append(format_ratio(result[name], base))
+    return cells
+
+
+def speed(cfg):
+    print_header(
+        "predict: skrnn against raw PyTorch under torch.inference_mode() and skorch",
+        f"{cfg.n} sequences x {cfg.timesteps} steps x {cfg.features} feature(s), "
+        f"raw loop in batches of {cfg.raw_batch_size}, training batch_size "
+        f"{cfg.batch_size}, device {cfg.device}",
+        f"many: median CPU time of {cfg.repeats} interleaved repeat(s); one: median "
+        f"latency of {cfg.calls} x {cfg.rounds} interleaved calls; ratio to raw torch "
+        "(skrnn proba: to the raw loop over the classifier's module); targets for "
+        "skrnn: <= 1.15x on many, <= 2x on one",
+    )
+    X, y = make_sequences(cfg.n, cfg.timesteps, cfg.features)
+    names = NAMES[:3] if cfg.quick else NAMES
+    print(f"{'cell':5} {'hidden':>6} {'batch':>6} {'sequences':>9} "
+          + " ".join(f"{n:>15}" for n in names))
+    worst = {"many": 0.0, "one": 0.0}
+    for hidden in map(int, cfg.hidden_sizes.split(",")):
+        cfg.hidden_size = hidden
+        for cell in cfg.cells.split(","):
+            cfg.cell = cell
+            reg, clf, net = fitted(X, y, cfg)
+            chosen = predict_batch_size(reg, cfg.n, cfg.timesteps)
+            many = candidates(reg, clf, net, X, cfg)
+            if cfg.quick:
+                many = {k: v for k, v in many.items() if k in names or "raw" in k}
+            for run in many.values():  # warm up
+                run()
+            times = {n: median(t) for n, t in
+                     interleaved(many, cfg.repeats, time.thread_time).items()}
+            one = {k: v for k, v in candidates(reg, clf, net, X[:1], cfg).items()
+                   if k in many}
+            for run in one.values():
+                for _ in range(20):
+                    run()
+            lat = latencies(one, cfg.calls, cfg.rounds)
+            for label, result, key in ((str(cfg.n), times, "many"), ("1", lat, "one")):
+                worst[key] = max(worst[key], result["skrnn"] / result["raw torch"],
+                                 result["skrnn proba"] / result["raw proba"])
+                row = " ".join(f"{c:>15}" for c in ratios(result, names))
+                print(f"{cell:5} {hidden:>6} {chosen if key == 'many' else 1:>6} "
+                      f"{label:>9} {row}", flush=True)
+    print(f"worst skrnn / raw torch (predict and predict_proba): {worst['many']:.2f}x "
+          f"on {cfg.n} sequences, {worst['one']:.2f}x on one")
+
+
+def memory(cfg):
+    fix_mmap_threshold()
+    n, steps = cfg.memory_n, 10
+    print_header(
+        "predict: peak memory of predicting many sequences at once",
+        f"{n} sequences x {steps} steps x 1 feature (float32, contiguous: "
+        f"{n * steps * 4 / MIB:.0f} MiB), hidden {cfg.hidden_size}, cell {cfg.cell}",
+        "peak: rise of VmHWM above the resident size before the call; budget: the "
+        "result (float64) and its float32 outputs, plus one batch's activations "
+        "(target: peak within the budget)",
+    )
+    X, y = make_sequences(n, steps, 1)
+    reg = RecurrentRegressor(cell=cfg.cell, hidden_size=cfg.hidden_size,
+                             max_epochs=1, random_state=0).fit(X[:512], y[:512])
+    reg.predict(X[:5000])  # torch's one-time allocations
+    module = reg.module_.eval()
+    size = predict_batch_size(reg, n, steps)
+    batch = size * (activation_bytes(reg, steps) + steps * 4)
+    runs = {"skrnn": lambda: reg.predict(X),
+            "raw torch": lambda: raw_predict(module, X, cfg.raw_batch_size, "cpu")}
+    print(f"{'candidate':10} {'peak MiB':>9} {'result MiB':>10} {'budget MiB':>10} "
+          f"{'peak/budget':>11}")
+    for name, run in runs.items():
+        if not reset_peak_rss():
+            raise SystemExit("cannot reset the peak RSS here (/proc/self/clear_refs)")
+        before = read_status_kib("VmRSS")
+        out = run()
+        peak = read_status_kib("VmHWM") - before
+        result = out.nbytes
+        budget = result + n * 4 + batch  # float64 result, float32 outputs, a batch
+        print(f"{name:10} {peak / MIB:9.1f} {result / MIB:10.1f} {budget / MIB:10.1f} "
+              f"{peak / budget:10.2f}x", flush=True)
+        del out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10_000, help="sequences to predict")
-    parser.add_argument("--timesteps", type=int, default=48)
+    parser.add_argument("--n", type=int, default=20_000, help="sequences to predict")
+    parser.add_argument("--timesteps", type=int, default=16)
     parser.add_argument("--features", type=int, default=1)
-    parser.add_argument("--hidden-size", type=int, default=64)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--hidden-sizes", default="16,64")
+    parser.add_argument("--batch-size", type=int, default=32,
+                        help="the estimators' training batch_size")
+    parser.add_argument("--raw-batch-size", type=int, default=1024)
     parser.add_argument("--cells", default="lstm,gru,rnn")
-    parser.add_argument("--repeats", type=int, default=9, help="repeats on --n")
+    parser.add_argument("--repeats", type=int, default=7, help="repeats on --n")
     parser.add_argument("--calls", type=int, default=200, help="single calls per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--memory", action="store_true",
+                        help="measure the peak memory of one large prediction")
+    parser.add_argument("--memory-n", type=int, default=2_000_000)
+    parser.add_argument("--quick", action="store_true",
+                        help="only the raw loops and skrnn's defaults (large --n)")
     parser.add_argument("--smoke", action="store_true", help="a tiny configuration")
     cfg = parser.parse_args(argv)
     if cfg.smoke:
-        cfg.n, cfg.repeats, cfg.calls, cfg.rounds, cfg.cells = 500, 2, 20, 2, "lstm"
+        cfg.n, cfg.repeats, cfg.calls, cfg.rounds = 500, 2, 20, 2
+        cfg.cells, cfg.hidden_sizes, cfg.memory_n = "lstm", "16", 50_000
     torch.set_num_threads(cfg.threads)
     warnings.simplefilter("ignore")  # ConvergenceWarning: one epoch
-
-    print_header(
-        "predict: skrnn against raw PyTorch under torch.inference_mode() and skorch",
-        f"{cfg.n} sequences x {cfg.timesteps} steps x {cfg.features} feature(s), "
-        f"hidden {cfg.hidden_size}, batches of {cfg.batch_size}, device {cfg.device}",
-        f"many: median CPU time of {cfg.repeats} interleaved repeat(s); one: median "
-        f"latency of {cfg.calls} x {cfg.rounds} interleaved calls; ratio to raw torch "
-        "(targets for skrnn: <= 1.10x on many, <= 2x on one)",
-    )
-    X, y = make_sequences(cfg.n, cfg.timesteps, cfg.features)
-    names = ["raw torch", "raw 1 batch", "skorch default", "skrnn"]
-    print(f"{'cell':5} {'sequences':>9} " + " ".join(f"{n:>16}" for n in names))
-    worst = {"many": 0.0, "one": 0.0}
-    for cell in cfg.cells.split(","):
-        cfg.cell = cell
-        est, net = fitted(X, y, cfg)
-        many = candidates(est, net, X, cfg)
-        for run in many.values():  # warm up
-            run()
-        times = {n: median(t) for n, t in
-                 interleaved(many, cfg.repeats, time.thread_time).items()}
-        one = candidates(est, net, X[:1], cfg)
-        for run in one.values():
-            for _ in range(20):
-                run()
-        lat = latencies(one, cfg.calls, cfg.rounds)
-        for label, result, key in ((str(cfg.n), times, "many"), ("1", lat, "one")):
-            base = result["raw torch"]
-            worst[key] = max(worst[key], result["skrnn"] / base)
-            print(f"{cell:5} {label:>9} "
-                  + " ".join(f"{format_ratio(result[n], base):>16}" for n in names),
-                  flush=True)
-    print(f"worst skrnn / raw torch: {worst['many']:.2f}x on {cfg.n} sequences, "
-          f"{worst['one']:.2f}x on one")
+    if cfg.memory:
+        cfg.cell, cfg.hidden_size = cfg.cells.split(",")[0], 16
+        memory(cfg)
+    else:
+        speed(cfg)
 
 
 if __name__ == "__main__":

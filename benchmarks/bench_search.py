@@ -2,8 +2,9 @@
 
 The same search (cells x hidden sizes x folds of a ``RecurrentRegressor``) runs
 
-- ``n_jobs=1``: in this process, with torch's thread setting as it is (its default
-  is one thread per core, which a single fit may use);
+- ``n_jobs=1``: in this process, with skrnn's default thread policy
+  (``n_threads=None``: one thread for networks as small as these; torch's setting,
+  one thread per core by default, for larger ones);
 - ``n_jobs=1, 1 thread``: the same with one torch thread
   (``skrnn.utils.torch_threads(1)``), often faster for small networks;
 - ``loky``: ``n_jobs=2`` with joblib's default backend; skrnn gives each worker's

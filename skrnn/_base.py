@@ -12,10 +12,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
+from ._cells import CELLS
+from ._data import RaggedSequences
 from ._failed_fit import settle_failed_fit
 from ._fit_checks import check_callbacks, check_device
+from ._inference import predict_batch_size, step_work
 from ._inspect import estimator_summary, record_timesteps
-from ._data import RaggedSequences
 from ._resume import (
     fit_state,
     load_training_state,
@@ -43,7 +45,6 @@ from .utils._random import draw_seed
 from .utils._threads import budgeted_threads
 from .utils.validation import check_sequences
 
-CELLS = ("lstm", "gru", "rnn")
 
 
 class BaseRecurrentEstimator(BaseEstimator, ABC):
@@ -77,6 +78,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "device": [str, torch.device],
+        "predict_batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "callbacks": [list, None],
         "verbose": ["verbose"],
     }
@@ -107,6 +110,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
     ):
@@ -132,6 +137,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         self.warm_start = warm_start
         self.random_state = random_state
         self.device = device
+        self.predict_batch_size = predict_batch_size
+        self.n_threads = n_threads
         self.callbacks = callbacks
         self.verbose = verbose
 
@@ -252,8 +259,11 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         if weight is not None:
             dataset.sample_weight = weight.to(dataset.y.device)
         epochs = 1 if incremental else max(self.max_epochs - (n_done - fit_start), 0)
-        # Every draw comes from generators of the fit's own (see RecurrentSkorchNet).
-        with budgeted_threads():
+        # Every draw comes from generators of the fit's own (see RecurrentSkorchNet);
+        # threads for the work of one training step (see skrnn/utils/_threads.py).
+        rows = self.batch_size if isinstance(self.batch_size, Integral) else len(X)
+        work = step_work(self, min(rows, len(X)))
+        with budgeted_threads(self.n_threads, work=work):
             if not continuing:
                 self.net_ = build_net(
                     self,
@@ -439,49 +449,55 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             and X.shape[-1] == (self.input_size_ if ndim == 3 else self.n_features_in_)
             and not hasattr(self, "feature_names_in_")
         ):
-            with np.errstate(over="ignore"):  # too large for float32: refused below
+            # A finite sum means every value is finite (NaN and infinity propagate);
+            # unlike np.isfinite(X).all(), it allocates nothing of X's size.
+            with np.errstate(over="ignore", invalid="ignore"):  # refused below
                 X_checked = X.astype(np.float32, copy=False)
-            X = X_checked if np.isfinite(X_checked).all() else check_sequences(
-                self, X, reset=False
-            )
+                finite = np.isfinite(X_checked.sum())
+            X = X_checked if finite else check_sequences(self, X, reset=False)
             if X.ndim == 2:
                 X = X[:, :, np.newaxis]
         else:
             X = check_sequences(self, X, reset=False)
-        with budgeted_threads(), torch.inference_mode(), \
-                device_memory_hint(self.net_, training=False):
+        size = predict_batch_size(self, len(X), X.shape[1])
+        threads = budgeted_threads(getattr(self, "n_threads", None),
+                                   work=step_work(self, size))
+        with threads, torch.inference_mode(), \
+                device_memory_hint(self.net_, training=False, batch_size=size):
             if isinstance(X, RaggedSequences):
                 # Sorted by length, so that each batch pads little.
                 order = np.argsort(X.lengths, kind="stable")
-                part = self._forward_tensor(TensorRagged.from_ragged(X[order]))
+                part = self._forward_tensor(TensorRagged.from_ragged(X[order]), size)
                 out = np.empty_like(part)
                 out[order] = part
                 # Per-step outputs: each sequence's own steps.
                 return split_steps(out, X.lengths) if out.ndim == 3 else out
             if not isinstance(X, WindowedSeries):
-                return self._forward_tensor(_to_tensor(X))
+                return self._forward_tensor(_to_tensor(X), size)
             # Windows: rows grouped by how much history they have; incomplete ones
             # are read as the shorter sequences they are.
             series = _to_tensor(X.series, contiguous=False)
             out = None
             for rows, starts, length in _window_groups(X):
                 # In chunks of whole batches: the outputs of one chunk at a time.
-                for part_rows, part_starts in _chunks(rows, starts, self.net_):
+                for part_rows, part_starts in _chunks(rows, starts, size):
                     part = self._forward_tensor(
-                        TensorWindows(series, part_starts, length))
+                        TensorWindows(series, part_starts, length), size)
                     if out is None:
                         out = np.empty((len(X), part.shape[1]), dtype=part.dtype)
                     out[part_rows] = part
             return out
 
-    def _forward_tensor(self, X_t):
+    def _forward_tensor(self, X_t, batch_size):
         """The module's outputs for ``X_t`` (a tensor or TensorWindows), on the CPU.
 
-        What skorch's ``net.forward`` computes, batch for batch (slices of
-        ``batch_size`` rows, in order), without its per-batch machinery: the module
-        is called directly, in evaluation mode, under the caller's
-        ``torch.inference_mode()``. The outputs are bit for bit skorch's. A net
-        whose class changes how skorch infers goes through skorch.
+        What skorch's ``net.forward`` computes with batches of ``batch_size`` rows
+        (slices, in order), without its per-batch machinery: the module is called
+        directly, in evaluation mode, under the caller's ``torch.inference_mode()``,
+        and each batch's outputs are written into one preallocated array, so the
+        memory taken is the outputs and one batch. The outputs are bit for bit
+        skorch's with that batch size. A net whose class changes how skorch infers
+        goes through skorch (with its own batch size).
         """
         net = self.net_
         if any(
@@ -491,13 +507,20 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             return net.forward(SequenceDataset(X_t), training=False).numpy()
         module = net.module_
         module.train(False)
-        n = len(X_t)
-        size = vars(net).get("iterator_valid__batch_size", net.batch_size)
-        size = n if size == -1 else size
-        outs = [run_module(module, X_t[i : i + size], net.device)
-                for i in range(0, n, size)]
-        out = concat_outputs(outs)
-        return out.cpu().numpy()
+        n, size, device = len(X_t), batch_size, net.device
+        first = run_module(module, X_t[:size], device).cpu()
+        if n <= size:
+            return first.numpy()
+        if first.ndim == 3 and isinstance(X_t, TensorRagged):
+            # Per-step outputs of batches of different lengths: padded to the longest.
+            outs = [first] + [run_module(module, X_t[i : i + size], device).cpu()
+                              for i in range(size, n, size)]
+            return concat_outputs(outs).numpy()
+        out = torch.empty((n, *first.shape[1:]), dtype=first.dtype)
+        out[:size] = first
+        for i in range(size, n, size):
+            out[i : i + size] = run_module(module, X_t[i : i + size], device)
+        return out.numpy()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -585,9 +608,9 @@ def _window_groups(windows):
         yield short[picked], torch.from_numpy(ends[picked] - length), int(length)
 
 
-def _chunks(rows, starts, net, n_rows=2**16):
-    """``(rows, starts)`` in pieces of about ``n_rows`` rows (whole batches)."""
-    size = vars(net).get("iterator_valid__batch_size", net.batch_size)
+def _chunks(rows, starts, size, n_rows=2**16):
+    """``(rows, starts)`` in pieces of about ``n_rows`` rows (whole batches of
+    ``size`` rows, the prediction batch size; -1: all at once)."""
     n = len(starts)
     step = n if size == -1 else max(size, -(-n_rows // size) * size)
     if isinstance(rows, slice):

@@ -8,29 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-PROG = "skrnn"
-DATASETS = ("italy_power_demand", "gunpoint", "basic_motions", "airline", "sunspots")
-FORECASTING = {"airline": 12, "sunspots": 24}  # data set -> default window
-DEFAULTS = dict(
-    dataset="italy_power_demand",
-    cells="lstm,gru,rnn",
-    hidden_sizes="16,64",
-    epochs=100,
-    lr=1e-3,
-    cv=5,
-    window=12,
-    test_size=0.2,
-    seed=0,
-    n_jobs=1,
-    threads=1,
-    out="skrnn-compare",
+from ._cli_defaults import (  # noqa: F401  (names the CLI reads without this module)
+    DATASETS,
+    DEFAULTS,
+    FORECASTING,
+    MAX_GUESSED_CLASSES,
+    PROG,
+    UsageError,
 )
-#: Integer targets with at most this many distinct values are guessed to be classes.
-MAX_GUESSED_CLASSES = 10
-
-
-class UsageError(Exception):
-    """A mistake in the arguments or the data: one line, exit status 2."""
 
 
 @dataclass
@@ -116,6 +101,10 @@ def _shipped(args):
         raise UsageError(f"--window is for forecasting; {name} is a classification set")
     X, y = getattr(datasets, f"load_{name}")(split="train", return_X_y=True)
     X_test, y_test = getattr(datasets, f"load_{name}")(split="test", return_X_y=True)
+    # Every check before the pipeline is made: making it imports torch.
+    if args.task == "regression":
+        raise UsageError(f"--task regression does not fit {name}, a classification set")
+    _check_classes(pd.Series(y), "the labels", args.cv)
     three_d = X.shape[2] > 1
     if not three_d:
         X, X_test = X[:, :, 0], X_test[:, :, 0]
@@ -136,18 +125,11 @@ def _shipped(args):
         cv=_sequence_cv("classification", args),
         test_note=f"the archive's test split, {len(X_test)} sequences",
     )
-    if args.task == "regression":
-        raise UsageError(f"--task regression does not fit {name}, a classification set")
-    _check_classes(pd.Series(y), "the labels", args.cv)
     return problem
 
 
 def _read_csv(path, args):
-    path = Path(path)
-    if not path.exists():
-        raise UsageError(f"--csv {str(path)!r}: no such file")
-    if path.is_dir():
-        raise UsageError(f"--csv {str(path)!r} is a folder, not a CSV file")
+    path = Path(path)  # there and a file: checked by the CLI's argument checks
     try:
         frame = pd.read_csv(path)
     except pd.errors.EmptyDataError:

@@ -502,7 +502,7 @@ class RecurrentSkorchNet(NeuralNet):
 
 
 @contextmanager
-def device_memory_hint(net, *, training):
+def device_memory_hint(net, *, training, batch_size=None):
     """Turn a CUDA out-of-memory error into one that says what to do.
 
     In training, the weights of the last completed epoch are restored first
@@ -514,13 +514,15 @@ def device_memory_hint(net, *, training):
         The net training or predicting.
     training : bool
         Whether the block trains (else it predicts).
+    batch_size : int or None
+        The sequences per forward pass when predicting; None: the net's.
     """
     try:
         yield
     except torch.cuda.OutOfMemoryError as exc:
         if isinstance(exc, OutOfMemoryError):
             raise
-        size = net.batch_size
+        size = net.batch_size if batch_size is None else batch_size
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         if training:
             kept = next(
@@ -546,9 +548,9 @@ def device_memory_hint(net, *, training):
         else:
             message = (
                 f"The device ({net.device}) ran out of memory predicting in batches "
-                f"of batch_size={size} sequences; the fitted weights are unchanged. "
-                + (f"Predict in smaller batches, e.g. after estimator.net_.set_params("
-                   f"batch_size={size // 2}), or " if size > 1 else "Predict ")
+                f"of {size} sequences; the fitted weights are unchanged. "
+                + (f"Predict in smaller batches, e.g. after estimator.set_params("
+                   f"predict_batch_size={size // 2}), or " if size > 1 else "Predict ")
                 + "on fewer sequences at a time."
             )
         if detail:

@@ -20,20 +20,23 @@ import time
 import warnings
 from pathlib import Path
 
-import pandas as pd
-
-from ._cli_problems import (
-    DATASETS,
-    DEFAULTS,
-    PROG,
-    UsageError,
-    _csv_problem,
-    _shipped,
-    guess_task,
-)
+from ._cli_defaults import DATASETS, DEFAULTS, PROG, UsageError
 from ._version import __version__
 
+# Nothing heavy is imported here (no torch, scikit-learn, pandas or matplotlib):
+# ``--help``, ``--version`` and every mistake in the arguments answer at once; the
+# data half (:mod:`skrnn._cli_problems`) and torch are imported when work starts.
+
 __all__ = ["guess_task", "main"]
+
+
+def __getattr__(name):
+    # guess_task lives in the data half, imported on first use.
+    if name == "guess_task":
+        from ._cli_problems import guess_task
+
+        return guess_task
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but its errors are one line and raise instead of exiting, and
@@ -185,7 +188,7 @@ def _split_list(text, option):
 
 def _check_args(args):
     """Combine defaults and check the options against each other."""
-    from ._base import CELLS
+    from ._cells import CELLS
 
     if args.csv is not None and args.dataset is not None:
         raise UsageError("give either --dataset or --csv, not both")
@@ -202,6 +205,10 @@ def _check_args(args):
             )
     elif args.target is None:
         raise UsageError("--csv needs --target COLUMN, the column to predict")
+    elif not Path(args.csv).exists():
+        raise UsageError(f"--csv {str(Path(args.csv))!r}: no such file")
+    elif Path(args.csv).is_dir():
+        raise UsageError(f"--csv {str(Path(args.csv))!r} is a folder, not a CSV file")
     cells = [c.lower() for c in _split_list(args.cells or DEFAULTS["cells"], "--cells")]
     unknown = [c for c in cells if c not in CELLS]
     if unknown:
@@ -235,19 +242,23 @@ def _check_args(args):
 
 
 def _run_with_threads(args):
+    from ._cli_problems import _csv_problem, _shipped
+
+    started = time.perf_counter()
+    # The data are read and checked first: a mistake in them answers before torch
+    # is imported.
+    problem = _csv_problem(args) if args.csv is not None else _shipped(args)
     import torch
 
     previous = torch.get_num_threads()
     torch.set_num_threads(args.threads)
     try:
-        return _run(args, sys.stdout, sys.stderr)
+        return _run(args, problem, started, sys.stdout, sys.stderr)
     finally:
         torch.set_num_threads(previous)
 
 
-def _run(args, out_stream, err_stream):
-    started = time.perf_counter()
-    problem = _csv_problem(args) if args.csv is not None else _shipped(args)
+def _run(args, problem, started, out_stream, err_stream):
     from .compare import compare_cells
     from .compare._measure import format_duration
 
@@ -338,6 +349,8 @@ def _test_score(report, problem, args):
 
 
 def _write_outputs(report, problem, args, out, test_line):
+    import pandas as pd
+
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

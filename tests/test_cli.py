@@ -386,3 +386,53 @@ def test_errors_are_one_line_with_status_2(case, tmp_path, capsys):
     assert err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith("skrnn compare: error: ")
     assert message in err
+
+
+#: What answering ``--help`` or a mistake must not import: torch, scikit-learn's
+#: estimators, matplotlib (and pandas, where no file has to be read).
+HEAVY = ("torch", "sklearn", "skorch", "matplotlib", "pandas")
+
+
+@pytest.mark.parametrize(
+    "args, status",
+    [
+        (["compare", "--help"], 0),
+        (["--version"], 0),
+        ([], 2),
+        (["compare", "--cells", "lstm,gur"], 2),
+        (["compare", "--epochs", "0"], 2),
+        (["compare", "--csv", "no-such-file.csv", "--target", "y"], 2),
+        (["compare", "--dataset", "mnist"], 2),
+    ],
+    ids=["help", "version", "no command", "unknown cell", "bad number", "no file",
+         "unknown data set"],
+)
+def test_help_and_mistakes_answer_without_heavy_imports(args, status, tmp_path):
+    """The answer comes before torch (or anything heavy) is imported."""
+    probe = (
+        "import sys\n"
+        "from skrnn.cli import main\n"
+        f"code = main({args!r})\n"
+        f"print(code, [m for m in {HEAVY!r} if m in sys.modules])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=60)
+    assert done.stdout.splitlines()[-1] == f"{status} []", done.stderr
+
+
+def test_import_skrnn_is_lazy_and_names_still_resolve(tmp_path):
+    probe = (
+        "import sys, skrnn\n"
+        "before = [m for m in ('torch', 'sklearn') if m in sys.modules]\n"
+        "names = set(dir(skrnn))\n"
+        "from skrnn import GRURegressor, nn\n"
+        "print(before, set(skrnn.__all__) <= names, 'nn' in names,\n"
+        "      GRURegressor.__module__, nn.__name__, 'torch' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=60)
+    assert done.stdout.split() == [
+        "[]", "True", "True", "skrnn._regression", "skrnn.nn", "True"
+    ], done.stderr

@@ -31,7 +31,7 @@ PUBLIC_MODULES = tuple(
         + [f"skrnn.{sub}" for sub in skrnn._PUBLIC_SUBPACKAGES]
         + [
             f"skrnn.{name}"
-            for name, value in vars(skrnn).items()
+            for name, value in ((n, getattr(skrnn, n)) for n in dir(skrnn))
             if inspect.ismodule(value)
             and not name.startswith("_")
             and value.__name__ == f"skrnn.{name}"

@@ -604,13 +604,13 @@ def test_out_of_memory_in_fit_names_the_batch_size_and_keeps_last_epoch(monkeypa
 
 def test_out_of_memory_in_predict_names_the_batch_size(monkeypatch):
     X, y = _data()
-    est = RecurrentRegressor(**FAST, max_epochs=1).fit(X, y)
+    est = RecurrentRegressor(**FAST, max_epochs=1, predict_batch_size=16).fit(X, y)
     before = est.predict(X)
     with monkeypatch.context() as patch:
         _run_out_of_memory(patch, at_call=1, training=False)
         with pytest.raises(OutOfMemoryError, match=(
-            r"predicting in batches of batch_size=16.*weights are unchanged.*"
-            r"set_params\(batch_size=8\)"
+            r"predicting in batches of 16 sequences.*weights are unchanged.*"
+            r"set_params\(predict_batch_size=8\)"
         )):
             est.predict(X)
     assert_array_equal(est.predict(X), before)

@@ -1,15 +1,17 @@
 """The fast data paths: prediction as skorch computes it, epochs over lazy windows."""
 
+import copy
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 from skorch.callbacks import Callback
 
 from skrnn import GRUClassifier, LSTMRegressor, RecurrentRegressor
+from skrnn._inference import MIN_ROWS, TARGET_BYTES, auto_batch_size
 from skrnn._training import SequenceDataset, TensorWindows
 from skrnn.preprocessing import SlidingWindow
 
@@ -32,20 +34,82 @@ def _data(n=70, t=6, f=2):
     return X, X[:, :, 0].sum(axis=1)
 
 
-def _skorch_forward(est, X_t):
+def _skorch_forward(est, X_t, batch_size):
+    """skorch's forward pass of ``est``'s net in batches of ``batch_size`` rows."""
+    net = copy.deepcopy(est.net_)
+    net.iterator_valid__batch_size = batch_size
     with torch.inference_mode():
-        return est.net_.forward(SequenceDataset(X_t), training=False).numpy()
+        return net.forward(SequenceDataset(X_t), training=False).numpy()
 
 
+def _batches_seen(est):
+    """Make ``est.module_`` record the number of rows of every forward pass."""
+    seen = []
+    est.module_.register_forward_pre_hook(lambda _, args: seen.append(len(args[0])))
+    return seen
+
+
+@pytest.mark.parametrize("predict_batch_size", [None, 16])
 @pytest.mark.parametrize("n", [1, 16, 70])
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
-def test_predict_is_bit_identical_to_skorch_forward(cell, n):
+def test_predict_is_bit_identical_to_skorch_forward(cell, n, predict_batch_size):
     X, y = _data()
-    est = RecurrentRegressor(cell=cell, dropout=0.5, num_layers=2, **FAST).fit(X, y)
+    est = RecurrentRegressor(cell=cell, dropout=0.5, num_layers=2,
+                             predict_batch_size=predict_batch_size, **FAST).fit(X, y)
     est.module_.train(True)  # predict must switch dropout off, as skorch does
-    expected = _skorch_forward(est, torch.from_numpy(X[:n]))
+    size = predict_batch_size or auto_batch_size(est, n, X.shape[1])
+    expected = _skorch_forward(est, torch.from_numpy(X[:n]), size)
     assert_array_equal(est._forward(X[:n]), expected)
     assert not est.module_.training
+
+
+@pytest.mark.parametrize("batch_size", [16, 64])
+def test_prediction_batches_are_chosen_for_speed_not_by_batch_size(batch_size):
+    X, y = _data(n=40_000, t=3, f=1)
+    est = RecurrentRegressor(**{**FAST, "batch_size": batch_size}).fit(X[:64], y[:64])
+    seen = _batches_seen(est)
+    est.predict(X)
+    # hidden 8, 3 steps: (4 gates + 1) * 8 floats a step, 480 bytes a sequence.
+    rows = TARGET_BYTES // 480
+    assert seen == [rows, rows, 40_000 - 2 * rows]
+
+
+def test_long_sequences_get_at_least_min_rows_within_the_memory_cap():
+    X, y = _data(n=40, t=4, f=1)
+    est = RecurrentRegressor(**{**FAST, "hidden_size": 64}).fit(X, y)
+    # 5 * 64 floats a step: 12,800 bytes per step of one sequence.
+    assert auto_batch_size(est, 10**6, 100) == MIN_ROWS  # 1.3 MB a sequence
+    assert auto_batch_size(est, 10**6, 2000) == 26  # 25.6 MB a sequence: 64 MB cap
+    assert auto_batch_size(est, 10**6, 200_000) == 1
+    assert auto_batch_size(est, 7, 100) == 7
+
+
+def test_explicit_prediction_batch_sizes_are_kept():
+    X, y = _data()
+    est = RecurrentRegressor(**FAST, predict_batch_size=32).fit(X, y)
+    seen = _batches_seen(est)
+    auto = est.predict(X)
+    assert seen == [32, 32, 6]
+    seen.clear()
+    est.set_params(predict_batch_size=None)
+    est.net_.iterator_valid__batch_size = 20  # a net's own setting is kept too
+    assert_allclose(est.predict(X), auto, rtol=1e-5, atol=1e-6)
+    assert seen == [20, 20, 20, 10]
+    seen.clear()
+    est.net_.iterator_valid__batch_size = -1
+    est.predict(X)
+    assert seen == [70]
+
+
+def test_predict_output_is_preallocated_not_concatenated():
+    """The batches' outputs are written into one array (no list of pieces plus
+    their concatenation): what comes back owns no more than the outputs."""
+    X, y = _data(n=300)
+    est = RecurrentRegressor(**FAST, predict_batch_size=64).fit(X, y)
+    out = est._forward(X)
+    assert out.shape == (300, 1) and out.dtype == np.float32
+    assert_allclose(out, est.set_params(predict_batch_size=300)._forward(X),
+                    rtol=1e-5, atol=1e-6)
 
 
 def test_predict_on_windows_is_bit_identical_to_skorch_forward():
@@ -57,18 +121,20 @@ def test_predict_on_windows_is_bit_identical_to_skorch_forward():
     series_t = torch.from_numpy(windows.series.astype(np.float32))
     complete = np.flatnonzero(windows.complete)
     starts = torch.from_numpy(windows.ends[complete] - 8)
-    expected = _skorch_forward(est, TensorWindows(series_t, starts, 8))
+    size = auto_batch_size(est, len(windows), 8)
+    expected = _skorch_forward(est, TensorWindows(series_t, starts, 8), size)
     assert_array_equal(out[complete], expected)
     first = np.flatnonzero(~windows.complete)[3]  # a row with 3 observations
     short = TensorWindows(series_t, torch.tensor([0]), int(windows.lengths[first]))
-    assert_array_equal(out[first], _skorch_forward(est, short)[0])
+    assert_array_equal(out[first], _skorch_forward(est, short, size)[0])
 
 
 def test_classifier_probabilities_match_skorch_forward():
     X, y = _data()
     labels = np.where(y > 0, "up", "down")
     clf = GRUClassifier(**FAST).fit(X, labels)
-    logits = _skorch_forward(clf, torch.from_numpy(X)).astype(np.float64)
+    size = auto_batch_size(clf, len(X), X.shape[1])
+    logits = _skorch_forward(clf, torch.from_numpy(X), size).astype(np.float64)
     expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-12)
 

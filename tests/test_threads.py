@@ -13,9 +13,13 @@ from skorch.callbacks import Callback
 
 from skrnn import GRURegressor, RecurrentClassifier
 from skrnn.utils import torch_threads
-from skrnn.utils._threads import ENV_VAR, budgeted_threads, thread_budget
+from skrnn._inference import step_work
+from skrnn.utils._threads import ENV_VAR, SMALL_WORK, budgeted_threads, thread_budget
 
 FAST = dict(hidden_size=4, max_epochs=2, batch_size=16, random_state=0)
+#: Large enough to keep torch's setting in the user's process: a GRU step over a
+#: batch of 48 sequences is 3 * 192 * (2 + 192) * 48 > SMALL_WORK multiply-adds.
+LARGE = dict(FAST, hidden_size=192, batch_size=64)
 
 
 def _data(n=48):
@@ -44,11 +48,11 @@ def _record_predict(est):
     return seen
 
 
-def _fit_and_report(raise_to=3):
+def _fit_and_report(raise_to=3, **params):
     """Run in a worker: raise torch's setting, fit and predict, report what ran."""
     torch.set_num_threads(raise_to)  # code in the worker raising torch's default
     X, y = _data()
-    est = GRURegressor(**FAST, callbacks=[("threads", ThreadsSeen())])
+    est = GRURegressor(**{**FAST, **params}, callbacks=[("threads", ThreadsSeen())])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         est.fit(X, y)
@@ -75,15 +79,47 @@ def user_threads(monkeypatch):
     torch.set_num_threads(before)
 
 
-def test_user_setting_left_alone_in_the_users_process(user_threads):
+def test_user_setting_left_alone_for_large_networks(user_threads):
     assert thread_budget() is None
-    report = _fit_and_report(raise_to=user_threads)
+    assert step_work(GRURegressor(**LARGE), 48) >= SMALL_WORK
+    report = _fit_and_report(raise_to=user_threads, **LARGE)
     assert report["fit"] == report["predict"] == {user_threads}
     assert report["after"] == user_threads
 
 
+def test_small_networks_compute_with_one_thread_and_restore(user_threads):
+    """The default: a network too small to gain from more threads uses one, in
+    fit and predict, and the user's setting is back afterwards."""
+    assert step_work(GRURegressor(**FAST), 16) < SMALL_WORK
+    report = _fit_and_report(raise_to=user_threads)
+    assert report["fit"] == report["predict"] == {1}
+    assert report["after"] == user_threads == torch.get_num_threads()
+
+
+def test_n_threads_is_used_and_restored_and_wins_over_the_budgets(
+    user_threads, monkeypatch
+):
+    monkeypatch.setenv(ENV_VAR, "1")
+    with torch_threads(4):
+        report = _fit_and_report(raise_to=user_threads, n_threads=2)
+        large = _fit_and_report(raise_to=user_threads, n_threads=2, **LARGE)
+    assert report["fit"] == report["predict"] == large["fit"] == {2}
+    assert report["after"] == large["after"] == user_threads
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "2"])
+def test_n_threads_must_be_a_positive_integer(bad):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = _data()
+    with pytest.raises(InvalidParameterError, match="'n_threads' parameter"):
+        GRURegressor(**FAST, n_threads=bad).fit(X, y)
+
+
 def test_sequential_joblib_is_the_users_process(user_threads):
-    (report,) = Parallel(n_jobs=1)(delayed(_fit_and_report)(user_threads) for _ in [0])
+    (report,) = Parallel(n_jobs=1)(
+        delayed(_fit_and_report)(user_threads, **LARGE) for _ in [0]
+    )
     assert report["fit"] == {user_threads} and report["budget"] is None
 
 

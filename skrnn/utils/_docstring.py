@@ -122,6 +122,27 @@ _training = """max_epochs : int, default=200
         memory. A fitted estimator pickled on a GPU loads on a machine without one,
         and then predicts on the CPU.
 
+    predict_batch_size : int or None, default=None
+        Number of sequences per forward pass in ``predict``, ``predict_proba``
+        and ``score``. None chooses it for speed, whatever ``batch_size`` is: as
+        many sequences as keep one batch's activations within about 8 MB (at
+        least 256 where those take under 64 MB), so that small networks predict
+        at the speed of a hand-written loop. The batch size changes predictions
+        only by float32 rounding (differences of the order of 1e-7 relative), not
+        beyond; set it to compare outputs bit for bit across runs with other
+        batch sizes, or to bound the memory a prediction takes.
+
+    n_threads : int or None, default=None
+        Number of torch threads for ``fit`` and prediction; torch's setting is
+        restored afterwards. None chooses: one thread for a network too small to
+        gain from more (one time step of a batch under about 4 million
+        multiply-adds, e.g. hidden sizes up to about 128 in batches of 32), which
+        keeps such fits fast when other processes use the cores; otherwise
+        torch's setting (``torch.set_num_threads``). In joblib and Dask workers,
+        in a :class:`skrnn.utils.torch_threads` block and with the environment
+        variable ``SKRNN_NUM_THREADS``, None takes the budget those set; see the
+        :ref:`User Guide <performance>`.
+
     callbacks : list of skorch callbacks or None, default=None
         Extra skorch callbacks (or ``(name, callback)`` pairs), for example
         :class:`skrnn.callbacks.Checkpoint` to write resumable checkpoints, or

@@ -9,6 +9,7 @@ OpenMP threads slow down sharply when they have to wait for a core.
 skrnn therefore gives each fit and each prediction a *thread budget*: the first rule
 below that applies decides it.
 
+0. The estimator's ``n_threads`` hyperparameter, when it is an integer.
 1. Inside a :class:`torch_threads` block: the number it was given.
 2. With the environment variable ``SKRNN_NUM_THREADS`` set to a positive integer:
    that number, everywhere (it reaches worker processes, which inherit the
@@ -24,9 +25,16 @@ below that applies decides it.
    backend, the threads joblib nests inside a worker, a ``multiprocessing`` worker):
    one thread. Such a worker cannot tell how many siblings share the cores with it;
    one torch thread each never oversubscribes them, and rules 1 and 2 raise it.
-6. Anywhere else (a script, a notebook, ``n_jobs=1``): torch's own setting,
-   untouched. ``torch.set_num_threads`` (or ``OMP_NUM_THREADS``) is the way to
-   choose it.
+6. Anywhere else (a script, a notebook, ``n_jobs=1``): one thread for a network
+   too small to gain from more, that is when one time step of the fit's batch (or
+   the prediction's) is under ``SMALL_WORK`` multiply-adds (a
+   ``GRURegressor(hidden_size=16)``, the default ``RecurrentClassifier`` on
+   univariate sequences); otherwise torch's own setting, untouched
+   (``torch.set_num_threads`` or ``OMP_NUM_THREADS`` choose it). A small
+   network's steps are too short to share among threads: more threads do not
+   speed it up on free cores, and slow it down many times when another process
+   keeps a core busy, as torch's threads wait for the core they do not get
+   (``benchmarks/bench_threads.py``).
 
 Whatever the budget, ``torch.get_num_threads()`` is back to its previous value when
 the fit or prediction ends, also when it raises. torch keeps the setting per thread
@@ -48,6 +56,11 @@ __all__ = ["ENV_VAR", "budgeted_threads", "thread_budget", "torch_threads"]
 #: The environment variable that sets the budget explicitly.
 ENV_VAR = "SKRNN_NUM_THREADS"
 
+#: Multiply-adds per time step below which a network computes with one thread in
+#: the user's own process (rule 6): about 4 million, e.g. a GRU of hidden size
+#: 256 over a batch of 20 sequences, or one of hidden size 64 over 330.
+SMALL_WORK = 2**22
+
 _override = None  # set by torch_threads
 _lock = threading.Lock()
 _active = 0  # skrnn calls inside budgeted_threads in this process
@@ -59,16 +72,18 @@ class torch_threads:
     """Set how many torch threads skrnn's estimators use, within a ``with`` block.
 
     While the block runs, every ``fit``, ``partial_fit`` and prediction of a skrnn
-    estimator started in this process, from any thread (so also in joblib's
-    ``threading`` backend), computes with ``n_threads`` torch threads; each puts
+    estimator (with ``n_threads=None``, the default) started in this process, from
+    any thread (so also in joblib's ``threading`` backend), computes with
+    ``n_threads`` torch threads; each puts
     torch's setting back when it ends. It takes precedence over the environment
     variable ``SKRNN_NUM_THREADS`` and over the automatic budget of joblib and Dask
     workers. It does not reach other processes: for those, set
     ``SKRNN_NUM_THREADS`` before they start.
 
-    Outside of worker processes and threads skrnn leaves torch's setting
-    (``torch.set_num_threads``) alone; read more in the
-    :ref:`User Guide <performance>`.
+    Outside of worker processes and threads, and without such a block, skrnn
+    computes small networks with one thread and larger ones with torch's setting
+    (``torch.set_num_threads``); an estimator's ``n_threads`` hyperparameter takes
+    precedence over all of these. Read more in the :ref:`User Guide <performance>`.
 
     Parameters
     ----------
@@ -148,7 +163,11 @@ def thread_budget():
 
 
 class budgeted_threads:
-    """Run a block with torch's threads set to :func:`thread_budget`, then restore.
+    """Run a block with torch's threads set to its budget, then restore.
+
+    The budget is ``n_threads`` when given (an estimator's hyperparameter), else
+    :func:`thread_budget`; where that leaves torch's setting alone, one thread when
+    ``work`` (multiply-adds per time step) is under ``SMALL_WORK``.
 
     Cheap when there is nothing to do: the budget is None or equals the setting.
     The calling thread gets its own setting back; when the last of several
@@ -156,9 +175,26 @@ class budgeted_threads:
     setting they would have got before the first one began.
     """
 
+    def __init__(self, n_threads=None, *, work=None):
+        if n_threads is not None and (
+            not isinstance(n_threads, numbers.Integral)
+            or isinstance(n_threads, bool)
+            or n_threads < 1
+        ):
+            raise ValueError(
+                f"n_threads must be a positive integer or None, got {n_threads!r} "
+                "instead."
+            )
+        self.requested, self.work = n_threads, work
+
     def __enter__(self):
         global _active, _outer, _handed
-        self.n_threads = n = thread_budget()
+        n = self.requested
+        if n is None:
+            n = thread_budget()
+        if n is None and self.work is not None and self.work < SMALL_WORK:
+            n = 1
+        self.n_threads = n
         if n is None:
             return self
         self.previous = previous = torch.get_num_threads()
