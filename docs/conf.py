@@ -70,6 +70,9 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "download_all_examples": False,
     "within_subsection_order": "FileNameSortKey",
+    # Its timing pages load jQuery and DataTables from CDNs; the console prints
+    # the times anyway, and the pages stay offline.
+    "write_computation_times": False,
 }
 
 # -- HTML --------------------------------------------------------------------------
