@@ -37,7 +37,7 @@ def make_search():
     return GridSearchCV(
         RecurrentClassifier(max_epochs=200, lr=1e-2, tol=1e-3, n_iter_no_change=10,
                             random_state=0),
-        {"cell": ["lstm", "gru"], "hidden_size": [16, 64]},
+        {"cell": ["lstm", "gru"], "hidden_size": [16, 32]},
         cv=StratifiedKFold(3, shuffle=True, random_state=0),
         refit=False,
     )

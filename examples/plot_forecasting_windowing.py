@@ -68,8 +68,10 @@ class LastValueRegressor(RegressorMixin, BaseEstimator):
 baselines = {
     "naive": Pipeline([("window", SlidingWindow(1, horizon=HORIZON)),
                        ("last", LastValueRegressor())]),
-    "seasonal naive": Pipeline([("window", SlidingWindow(1, horizon=data.seasonal_period)),
-                                ("last", LastValueRegressor())]),
+    "seasonal naive": Pipeline([
+        ("window", SlidingWindow(1, horizon=data.seasonal_period)),
+        ("last", LastValueRegressor()),
+    ]),
 }
 
 # %%
@@ -95,7 +97,7 @@ def forecaster(cell):
     ).set_output(transform="pandas")
 
 
-models = {**baselines, **{cell.upper(): forecaster(cell) for cell in ("lstm", "gru", "rnn")}}
+models = {**baselines, **{c.upper(): forecaster(c) for c in ("lstm", "gru", "rnn")}}
 
 # %%
 # Cross-validate on the last 30 years

@@ -33,8 +33,8 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from skrnn import RecurrentClassifier, RecurrentNet
-from skrnn.preprocessing import SequenceScaler
 from skrnn.datasets import load_basic_motions
+from skrnn.preprocessing import SequenceScaler
 
 STEP = 4  # keep every fourth time step
 N_SPLITS = 4  # cross-validation folds (10 recordings each)

@@ -15,7 +15,8 @@ import pytest
 DOCS = Path(__file__).parents[1] / "docs"
 GENERATED = ("_build", "auto_examples", "generated")
 PAGES = sorted(
-    p for p in DOCS.rglob("*.rst") if not set(p.relative_to(DOCS).parts) & set(GENERATED)
+    p for p in DOCS.rglob("*.rst")
+    if not set(p.relative_to(DOCS).parts) & set(GENERATED)
 )
 BLOCK = re.compile(r"^\.\. code-block:: (python|pycon)\s*$", re.MULTILINE)
 NOT_RUN = re.compile(r"^\.\. not-run: \S.*$")
@@ -44,7 +45,7 @@ def test_every_python_block_runs_or_says_why_not(page):
                 f"'.. not-run: <reason>' comment before it"
             )
         else:
-            assert not NOT_RUN.match(before), f"{page.name}:{line}: a doctest marked not-run"
+            assert not NOT_RUN.match(before), f"{page.name}:{line}: doctest marked not-run"
 
 
 def test_pytest_collects_the_pages_as_doctests():

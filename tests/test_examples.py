@@ -48,7 +48,7 @@ def test_example_is_a_gallery_script(script):
         "examples take no command-line arguments: settings are constants"
     )
     missing = [m for m in modules if importlib.util.find_spec(m.split(".")[0]) is None]
-    assert not missing, f"{script.name} imports modules that are not installed: {missing}"
+    assert not missing, f"{script.name} imports modules not installed: {missing}"
 
 
 def _check_grid_search_cells(ns):
