@@ -65,7 +65,6 @@ sphinx_gallery_conf = {
     "filename_pattern": r"plot_",
     "doc_module": ("skrnn",),
     "backreferences_dir": "generated",
-    "reference_url": {"skrnn": None},
     "matplotlib_animations": False,
     "remove_config_comments": True,
     "download_all_examples": False,

@@ -18,6 +18,7 @@ It needs the ``dask`` extra: ``pip install "skrnn[dask]"``.
 # Cell x size, 3 folds: 12 fits on ItalyPowerDemand's 67 training days. Each fit
 # ends on the plateau of its training loss; with the same ``random_state`` every
 # run does exactly the same fits, wherever they run.
+import logging
 import time
 
 import joblib
@@ -68,7 +69,8 @@ if __name__ == "__main__":  # worker processes re-import this file
 
     for n_workers in N_WORKERS:
         with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+                          dashboard_address=None, silence_logs=logging.ERROR
+                          ) as cluster, Client(cluster) as client:
             client.run(import_skrnn)
             start = time.perf_counter()
             with joblib.parallel_backend("dask", scatter=[X, y]):
