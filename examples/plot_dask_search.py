@@ -6,7 +6,7 @@ scikit-learn's searches run their fits through joblib, and joblib can hand them 
 a `Dask <https://distributed.dask.org>`_ cluster: skrnn's estimators need nothing
 special there. This example starts a local cluster of worker *processes* (the same
 code runs on a cluster of many machines given its scheduler's address), runs the
-same 12-fit search on one worker and on two, and checks that the results are
+same 8-fit search on one worker and on two, and checks that the results are
 those of a plain local run with the same ``random_state``.
 
 It needs the ``dask`` extra: ``pip install "skrnn[dask]"``.
@@ -15,7 +15,7 @@ It needs the ``dask`` extra: ``pip install "skrnn[dask]"``.
 # %%
 # The search
 # ----------
-# Cell x size, 3 folds: 12 fits on ItalyPowerDemand's 67 training days. Each fit
+# Cell x size, 2 folds: 8 fits on ItalyPowerDemand's 67 training days. Each fit
 # ends on the plateau of its training loss; with the same ``random_state`` every
 # run does exactly the same fits, wherever they run.
 import logging
@@ -34,12 +34,12 @@ N_WORKERS = (1, 2)  # the cluster sizes to run the search on
 
 
 def make_search():
-    """The same search every time: cell x hidden size, 3 folds, 12 fits."""
+    """The same search every time: cell x hidden size, 2 folds, 8 fits."""
     return GridSearchCV(
         RecurrentClassifier(max_epochs=200, lr=1e-2, tol=1e-3, n_iter_no_change=10,
                             random_state=0),
         {"cell": ["lstm", "gru"], "hidden_size": [16, 32]},
-        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+        cv=StratifiedKFold(2, shuffle=True, random_state=0),
         refit=False,
     )
 
@@ -89,7 +89,7 @@ if __name__ == "__main__":  # worker processes re-import this file
     # %%
     # What the timings say
     # --------------------
-    # Two workers can at most halve the time of one, and only if the 12 fits split
+    # Two workers can at most halve the time of one, and only if the 8 fits split
     # into two equal halves of work. One run of a few seconds on a machine that may
     # be busy with other work gives a rough ratio, not a measurement of scaling:
     # ``benchmarks/bench_search.py`` measures that, with repeats, side by side.
