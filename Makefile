@@ -1,10 +1,18 @@
 # skrnn's single entry point. Every target builds the local virtual environment it
 # needs (.venv) from the project's own files, with torch pinned by constraints.txt.
 #
-#   make compare   the main job: LSTM vs GRU vs RNN on a data set shipped with skrnn
-#   make test      the test suite (what CI runs)
-#   make docs      the Sphinx site with the example gallery, in docs/_build/html
-#   make bench     the side-by-side speed and memory benchmarks (about 45 minutes)
+#   make compare   the main job: `skrnn compare --out results`, LSTM vs GRU vs RNN on
+#                  ItalyPowerDemand (shipped with skrnn); report, table and plots in
+#                  results/ (under a minute)
+#   make test      the test suite, doctests of the code and of docs/ included, and a
+#                  full run of every example (.ci/run leaves those to make docs)
+#   make docs      the Sphinx site with the example gallery (every example runs), in
+#                  docs/_build/html, warnings as errors
+#   make docs-fast the same pages without running the examples (their figures are
+#                  missing), in docs/_build/html-fast
+#   make bench     every benchmarks/bench_*.py in full, one after the other: fit,
+#                  predict, search, memory and the cells' claims (about 50 minutes
+#                  on 2 cores; each script's --smoke runs in the test suite)
 #   make lint      ruff
 
 PYTHON ?= python3
@@ -13,7 +21,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --disable-pip-version-check -c constraints.txt
 OUT ?= results
 
-.PHONY: venv compare test docs bench lint clean
+.PHONY: venv compare test docs docs-fast bench lint clean
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +40,14 @@ compare: $(VENV)/.installed-plot
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+SPHINXOPTS ?=
+
 docs: $(VENV)/.installed-docs
-	$(PY) -m sphinx -b html -W --keep-going docs docs/_build/html
+	$(PY) -m sphinx -b html -W --keep-going $(SPHINXOPTS) docs docs/_build/html
+
+docs-fast: $(VENV)/.installed-docs
+	$(PY) -m sphinx -b html -W --keep-going -D plot_gallery=0 \
+		-D suppress_warnings=image.not_readable $(SPHINXOPTS) docs docs/_build/html-fast
 
 bench: $(VENV)/.installed-plot
 	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done

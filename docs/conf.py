@@ -1,7 +1,9 @@
 """Sphinx configuration of the skrnn documentation.
 
 Build with ``make docs`` (``sphinx-build -b html -W --keep-going docs
-docs/_build/html``). The build is offline: no intersphinx, nothing fetched.
+docs/_build/html``, the example gallery included), or ``make docs-fast`` without
+running the examples. The build is offline and so are the pages: no intersphinx,
+nothing fetched, no MathJax (math is written as plain text).
 """
 
 import re
@@ -26,7 +28,6 @@ version = ".".join(release.split(".")[:2])
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
@@ -64,24 +65,32 @@ sphinx_gallery_conf = {
     "filename_pattern": r"plot_",
     "doc_module": ("skrnn",),
     "backreferences_dir": "generated",
-    "reference_url": {"skrnn": None},
     "matplotlib_animations": False,
     "remove_config_comments": True,
     "download_all_examples": False,
     "within_subsection_order": "FileNameSortKey",
+    # Its timing pages load jQuery and DataTables from CDNs; the console prints
+    # the times anyway, and the pages stay offline.
+    "write_computation_times": False,
 }
 
 # -- HTML --------------------------------------------------------------------------
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"skrnn {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["skrnn.css"]  # wide tables and outputs scroll
 html_show_sourcelink = False
 html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,
     "navigation_with_keys": False,
-    "icon_links": [],
+    "icon_links": [
+        {"name": "Source code", "url": "https://github.com/skrnn/skrnn",
+         "icon": "fa-brands fa-github"},
+        {"name": "Issue tracker", "url": "https://github.com/skrnn/skrnn/issues",
+         "icon": "fa-solid fa-bug"},
+    ],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
@@ -96,13 +105,23 @@ html_context = {"default_mode": "light"}
 # those labels do not exist here; render their text instead of a broken link.
 _FOREIGN_ROLE = re.compile(r":(ref|term):`([^`<]*?)\s*(?:<[^`>]*>)?`")
 
+# Their ``:math:`` roles (R^2 in ``score``) would need MathJax, which Sphinx loads
+# from a CDN: the pages would then not render offline. Write them as plain text.
+_MATH_ROLE = re.compile(r":math:`([^`]*)`")
+
+
+def _plain_math(match):
+    text = re.sub(r"\\frac\{([^}]*)\}\{([^}]*)\}", r"\1 / \2", match.group(1))
+    return text.replace("^2", "\N{SUPERSCRIPT TWO}")
+
 
 def _plain_foreign_roles(app, what, name, obj, options, lines):
     module = getattr(obj, "__module__", None) or ""
     if module.startswith("skrnn"):
         return
     for i, line in enumerate(lines):
-        lines[i] = _FOREIGN_ROLE.sub(lambda m: m.group(2).strip(), line)
+        line = _FOREIGN_ROLE.sub(lambda m: m.group(2).strip(), line)
+        lines[i] = _MATH_ROLE.sub(_plain_math, line)
 
 
 def setup(app):

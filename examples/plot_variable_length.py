@@ -25,7 +25,6 @@ dynamic time warping about 0.95.
 # ``data`` is a list of 270 training arrays; ``SequenceScaler`` standardises each
 # coefficient over every frame of every utterance and returns a list again.
 import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -37,7 +36,6 @@ from skrnn import GRUClassifier
 from skrnn.datasets import load_japanese_vowels
 from skrnn.preprocessing import SequenceScaler, to_nan_padded
 
-OUT = Path(".")  # where the table and the figure are written
 MAX_EPOCHS = 60
 HIDDEN_SIZE = 32
 warnings.filterwarnings("ignore", category=ConvergenceWarning)  # fixed epochs
@@ -111,10 +109,10 @@ table = pd.DataFrame({
 }).groupby("length", observed=True).mean()
 table["utterances"] = pd.Series(groups).value_counts().reindex(table.index).values
 print(table.round(3).to_string())
-pd.DataFrame(
+scores = pd.DataFrame(
     {"model": ["variable length", "zero-padded"],
      "test_accuracy": [accuracy, padded_accuracy]}
-).to_csv(OUT / "japanese_vowels_scores.csv", index=False)
+)
 
 fig, (ax_len, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.8))
 ax_len.hist([lengths_train, lengths_test], bins=np.arange(6.5, 30.5), stacked=True,
@@ -132,4 +130,4 @@ ax_acc.set(xlabel="frames", ylabel="test accuracy", ylim=(0.5, 1.0),
            title="accuracy by length")
 ax_acc.legend(loc="lower right")
 fig.tight_layout()
-fig.savefig(OUT / "japanese_vowels.png", dpi=100)
+plt.show()

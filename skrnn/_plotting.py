@@ -94,7 +94,7 @@ def plot_history(estimator, ax=None):
     check_is_fitted(step, "net_")
     plt = import_pyplot("plot_history")
     if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.5))
+        _, ax = plt.subplots(figsize=(5, 3.5), layout="constrained")
     epochs = range(1, len(step.loss_curve_) + 1)
     color = CELL_COLORS.get(getattr(step, "cell", None), "C0")
     ax.plot(epochs, step.loss_curve_, color=color, label="training loss")
