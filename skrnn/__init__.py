@@ -11,6 +11,12 @@ from ._classification import (
     RecurrentClassifier,
     RNNClassifier,
 )
+from ._conv_classification import (
+    ConvGRUClassifier,
+    ConvLSTMClassifier,
+    ConvRecurrentClassifier,
+)
+from ._conv_regression import ConvGRURegressor, ConvLSTMRegressor, ConvRecurrentRegressor
 from .nn import RecurrentNet
 from ._plotting import plot_history
 from ._regression import GRURegressor, LSTMRegressor, RecurrentRegressor, RNNRegressor
@@ -23,6 +29,12 @@ _PUBLIC_SUBPACKAGES = ("preprocessing",)
 
 __all__ = [
     "ComparisonReport",
+    "ConvGRUClassifier",
+    "ConvGRURegressor",
+    "ConvLSTMClassifier",
+    "ConvLSTMRegressor",
+    "ConvRecurrentClassifier",
+    "ConvRecurrentRegressor",
     "GRUClassifier",
     "GRURegressor",
     "LSTMClassifier",

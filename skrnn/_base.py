@@ -143,7 +143,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         device = self._check_device()
         # An unfitted estimator's warm-start fit resumes from its Checkpoint's file.
         saved = None if continuing or incremental else read_checkpoint(self, device)
-        X, y = check_sequences(self, X, y, reset=not continuing, **self._check_targets)
+        X, y = self._check_sequences(X, y, reset=not continuing)
         if isinstance(X, WindowedSeries):
             # Rows without a full window of history are not trained on.
             rows, starts = _complete_windows(X)
@@ -190,8 +190,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         epochs = 1 if incremental else max(self.max_epochs - (n_done - fit_start), 0)
         with torch_seed(seed, device), budgeted_threads():
             if not continuing:
-                self.net_ = build_net(
-                    self,
+                self.net_ = self._build_net(
                     input_size=X.shape[2],
                     output_size=output_size,
                     criterion=self._criterion,
@@ -253,6 +252,20 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             )
             raise KeyboardInterrupt
         return self
+
+    def _check_sequences(self, X, y, *, reset):
+        """Validate the training data into the arrays ``_fit`` trains on.
+
+        The hook a family with other input (image sequences) overrides; the
+        result's ``X.shape[2]`` is the network's ``input_size``.
+        """
+        return check_sequences(self, X, y, reset=reset, **self._check_targets)
+
+    def _build_net(self, **kwargs):
+        """The uninitialised skorch net, from :func:`build_net`'s keywords
+        (``input_size``, ``output_size``, ``criterion``, ``device``, ``seed``,
+        ``stratify``); a family with another module overrides it."""
+        return build_net(self, **kwargs)
 
     def _check_device(self):
         try:

@@ -49,7 +49,6 @@ from skorch.exceptions import DeviceWarning
 from skorch.history import History
 
 from ._base import BaseRecurrentEstimator
-from ._training import build_net
 from .exceptions import ModelFileError, UntrustedTypeError
 from .utils import _versions
 from .utils._random import torch_seed
@@ -814,8 +813,7 @@ class _Reader:
             device = torch.device("cpu")
         # Building the module draws initial weights: keep the caller's RNG as it is.
         with torch_seed(0, device):
-            net = build_net(
-                est,
+            net = est._build_net(
                 input_size=sizes[0],
                 output_size=sizes[1],
                 criterion=est._criterion,

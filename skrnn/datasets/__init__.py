@@ -7,6 +7,7 @@ from ._base import (
     load_italy_power_demand,
     load_sunspots,
 )
+from ._moving_digits import make_moving_digits
 
 __all__ = [
     "load_airline",
@@ -14,4 +15,5 @@ __all__ = [
     "load_gunpoint",
     "load_italy_power_demand",
     "load_sunspots",
+    "make_moving_digits",
 ]

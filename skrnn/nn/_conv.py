@@ -205,7 +205,9 @@ class _ConvRecurrentBase(nn.Module):
                 b_ih = getattr(self, "bias_ih" + suffix) if self.bias else None
                 # Every step's input convolution at once: (T*B, C, H, W) frames.
                 gx = self._conv(x.reshape(T * B, *x.shape[2:]), w_ih, b_ih)
-                gx = gx.view(T, B, *gx.shape[1:])
+                # unbind, not gx[t]: its backward is one stack, where indexing
+                # would add a zero-filled gx-sized gradient per step.
+                gx = gx.view(T, B, *gx.shape[1:]).unbind(0)
                 state = [s[index] for s in states]
                 steps = range(T - 1, -1, -1) if direction else range(T)
                 out = [None] * T
@@ -322,9 +324,10 @@ class ConvLSTM(_ConvRecurrentBase):
         h, c = state
         gates = gx + self._conv(h, w_hh)
         n = self.hidden_channels
-        ifo = torch.sigmoid(gates[:, : 3 * n])
-        i, f, o = ifo[:, :n], ifo[:, n : 2 * n], ifo[:, 2 * n :]
-        c = f * c + i * torch.tanh(gates[:, 3 * n :])
+        # split/chunk rather than slices: their backward is one concatenation.
+        ifo, g = gates.split([3 * n, n], dim=1)
+        i, f, o = torch.sigmoid(ifo).chunk(3, dim=1)
+        c = f * c + i * torch.tanh(g)
         return [o * torch.tanh(c), c]
 
 
@@ -402,11 +405,11 @@ class ConvGRU(_ConvRecurrentBase):
 
     def _step(self, gx, state, w_hh):
         (h,) = state
-        gh = self._conv(h, w_hh)
         n = self.hidden_channels
-        rz = torch.sigmoid(gx[:, : 2 * n] + gh[:, : 2 * n])
-        r, z = rz[:, :n], rz[:, n:]
-        new = torch.tanh(gx[:, 2 * n :] + r * gh[:, 2 * n :])
+        x_rz, x_n = gx.split([2 * n, n], dim=1)
+        h_rz, h_n = self._conv(h, w_hh).split([2 * n, n], dim=1)
+        r, z = torch.sigmoid(x_rz + h_rz).chunk(2, dim=1)
+        new = torch.tanh(x_n + r * h_n)
         return [new + z * (h - new)]
 
 
