@@ -67,12 +67,14 @@ def build_conv_net(estimator, *, head, input_size, output_size, criterion, devic
         if not k.startswith("module__") and k != "_params_to_validate"
     }
     kernel_size = estimator.kernel_size
+    if not isinstance(kernel_size, int):
+        kernel_size = tuple(kernel_size)
     module_params = dict(
         input_size=input_size,
         output_size=output_size,
         cell=estimator.cell,
         filters=estimator.filters,
-        kernel_size=tuple(kernel_size) if not isinstance(kernel_size, int) else kernel_size,
+        kernel_size=kernel_size,
         num_layers=estimator.num_layers,
         bidirectional=estimator.bidirectional,
         dropout=estimator.dropout,

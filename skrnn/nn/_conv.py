@@ -101,7 +101,8 @@ class _ConvRecurrentBase(nn.Module):
         gates = self._n_gates * hidden_channels
         kh, kw = self.kernel_size
         for layer in range(num_layers):
-            layer_in = in_channels if layer == 0 else hidden_channels * self.num_directions
+            layer_in = (in_channels if layer == 0
+                        else hidden_channels * self.num_directions)
             for suffix in self._suffixes(layer):
                 self.register_parameter(
                     "weight_ih" + suffix,
