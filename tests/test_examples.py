@@ -48,12 +48,22 @@ def _check_compare(out):
     assert (out / "comparison.png").stat().st_size > 0
 
 
+def _check_convlstm(out):
+    table = pd.read_csv(out / "convlstm_compare.csv")
+    assert set(table["cell"]) == {"lstm", "gru"}
+    assert (table["n_parameters"] > 0).all()
+    mse = pd.read_csv(out / "convlstm_test_mse.csv").set_index("model")["mse"]
+    assert mse.drop("copy_last").iloc[0] < mse["copy_last"]
+    assert (out / "convlstm_frames.png").stat().st_size > 0
+
+
 #: What each example must leave in its --out folder beyond running.
 OUTPUT_CHECKS = {
     "plot_grid_search_cells.py": _check_grid_search_cells,
     "plot_forecasting_windowing.py": _check_forecasting,
     "plot_dask_search.py": _check_dask,
     "plot_compare_cells.py": _check_compare,
+    "plot_convlstm.py": _check_convlstm,
 }
 
 
