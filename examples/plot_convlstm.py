@@ -34,8 +34,8 @@ from sklearn.model_selection import ShuffleSplit
 from skrnn import ConvRecurrentRegressor, compare_cells
 from skrnn.datasets import make_moving_digits
 
-N_TRAIN, N_TEST = 160, 40
-N_FRAMES, FRAME_SIZE, DIGIT_SIZE, N_DIGITS = 5, 16, 8, 2
+N_TRAIN, N_TEST = 128, 40
+N_FRAMES, FRAME_SIZE, DIGIT_SIZE, N_DIGITS = 4, 16, 8, 2
 FILTERS, MAX_EPOCHS = 8, 10
 # Where the table and the figure are saved (the tests pass ``--out FOLDER``).
 OUT = Path(sys.argv[sys.argv.index("--out") + 1]) if "--out" in sys.argv else None
