@@ -16,7 +16,11 @@ from ._conv_classification import (
     ConvLSTMClassifier,
     ConvRecurrentClassifier,
 )
-from ._conv_regression import ConvGRURegressor, ConvLSTMRegressor, ConvRecurrentRegressor
+from ._conv_regression import (
+    ConvGRURegressor,
+    ConvLSTMRegressor,
+    ConvRecurrentRegressor,
+)
 from .nn import RecurrentNet
 from ._plotting import plot_history
 from ._regression import GRURegressor, LSTMRegressor, RecurrentRegressor, RNNRegressor

@@ -10,7 +10,8 @@ import torch
 CHECK_PARAMS = dict(hidden_size=16, max_epochs=40, lr=1e-2, batch_size=32, random_state=0)
 #: The same for the convolutional estimators: the checks' 2-D data are sequences
 #: of 1x1 frames, where a 1x1 kernel is the whole of a 3x3 one's use.
-CONV_CHECK_PARAMS = dict(filters=16, kernel_size=1, max_epochs=40, lr=1e-2, batch_size=32, random_state=0)
+CONV_CHECK_PARAMS = dict(filters=16, kernel_size=1, max_epochs=40, lr=1e-2,
+                         batch_size=32, random_state=0)
 
 
 @pytest.fixture(autouse=True)
