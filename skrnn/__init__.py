@@ -10,6 +10,12 @@ from ._version import __version__
 #: new name, add its line here.
 _EXPORTS = {
     "ComparisonReport": ".compare",
+    "ConvGRUClassifier": "._conv_classification",
+    "ConvGRURegressor": "._conv_regression",
+    "ConvLSTMClassifier": "._conv_classification",
+    "ConvLSTMRegressor": "._conv_regression",
+    "ConvRecurrentClassifier": "._conv_classification",
+    "ConvRecurrentRegressor": "._conv_regression",
     "GRUClassifier": "._classification",
     "GRURegressor": "._regression",
     "LSTMClassifier": "._classification",

@@ -173,15 +173,15 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         device = check_device(self)
         # An unfitted estimator's warm-start fit resumes from its Checkpoint's file.
         saved = None if continuing or incremental else read_checkpoint(self, device)
-        if continuing and self.return_sequences != getattr(
-            self.net_, "module__return_sequences", False
-        ):
+        fitted_steps = getattr(self.net_, "module__return_sequences", None) \
+            if continuing else None
+        if fitted_steps is not None and fitted_steps != self.return_sequences:
             raise ValueError(
                 f"return_sequences={self.return_sequences}, but {type(self).__name__} "
                 f"was fitted with return_sequences={not self.return_sequences}; "
                 "warm_start and partial_fit continue training the same network."
             )
-        X, y = check_fit_data(self, X, y, reset=not continuing)
+        X, y = self._check_sequences(X, y, reset=not continuing)
         sample_weight = check_fit_weights(sample_weight, len(X))
         record_timesteps(self, X.shape[1], reset=not continuing)
         steps = y if isinstance(y, StepTargets) else None
@@ -263,17 +263,16 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         # threads for the work of one training step (see skrnn/utils/_threads.py).
         rows = self.batch_size if isinstance(self.batch_size, Integral) else len(X)
         work = step_work(self, min(rows, len(X)))
-        with budgeted_threads(self.n_threads, work=work):
+        with budgeted_threads(getattr(self, "n_threads", None), work=work):
             if not continuing:
-                self.net_ = build_net(
-                    self,
+                self.net_ = self._build_net(
                     input_size=X.shape[2],
                     output_size=output_size,
-                    criterion=(self._step_criterion if self.return_sequences
-                               else self._criterion),
+                    criterion=self._step_criterion if steps is not None
+                    else self._criterion,
                     device=device,
                     seed=seed,
-                    stratify=self._stratify and not self.return_sequences,
+                    stratify=self._stratify and steps is None,
                 ).initialize()
                 if saved is not None:
                     load_training_state(self, self.net_, saved)
@@ -335,6 +334,21 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             )
             raise KeyboardInterrupt
         return self
+
+    def _check_sequences(self, X, y, *, reset):
+        """Validate the training data into the arrays ``_fit`` trains on.
+
+        The hook a family with other input (image sequences) overrides; the
+        result's ``X.shape[2]`` is the network's ``input_size``, and ``y`` is a
+        ``StepTargets`` for per-step targets of sequences.
+        """
+        return check_fit_data(self, X, y, reset=reset)
+
+    def _build_net(self, **kwargs):
+        """The uninitialised skorch net, from :func:`build_net`'s keywords
+        (``input_size``, ``output_size``, ``criterion``, ``device``, ``seed``,
+        ``stratify``); a family with another module overrides it."""
+        return build_net(self, **kwargs)
 
     def _record_history(self, *, fit_start, incremental, ended):
         history = self.net_.history

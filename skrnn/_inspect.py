@@ -5,7 +5,6 @@ from numbers import Integral
 import torch
 from sklearn.base import is_classifier
 
-from ._training import build_net
 from .nn import summarize
 from .utils._random import torch_seed
 
@@ -96,8 +95,8 @@ def estimator_summary(est, input_shape=None, *, n_outputs=None, batch_size=1):
             )
         # Built as fit builds it, on the CPU, leaving the caller's RNG as it is.
         with torch_seed(0, torch.device("cpu")):
-            net = build_net(
-                est, input_size=n_features, output_size=int(n_outputs),
+            net = est._build_net(
+                input_size=n_features, output_size=int(n_outputs),
                 criterion=est._criterion, device=torch.device("cpu"), seed=None,
                 stratify=est._stratify,
             ).initialize()

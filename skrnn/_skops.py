@@ -145,7 +145,6 @@ def restore_skops_state(estimator, state):
     from skorch.exceptions import DeviceWarning
     from skorch.history import History
 
-    from ._training import build_net
 
     attributes = dict(state["attributes"])
     spec = state["net"]
@@ -162,8 +161,7 @@ def restore_skops_state(estimator, state):
             stacklevel=4,
         )
         device = torch.device("cpu")
-    net = build_net(
-        estimator,
+    net = estimator._build_net(
         input_size=spec["input_size"],
         output_size=spec["output_size"],
         criterion=estimator._criterion,

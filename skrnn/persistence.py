@@ -51,7 +51,6 @@ from ._model_file import describe as _describe
 from ._model_file import open_archive, write_archive
 from ._model_file import reason as _reason
 from ._skops import skops_trusted_types
-from ._training import build_net
 from .exceptions import ModelFileError, UntrustedTypeError
 from .nn._elman import ACTIVATIONS
 from .utils import _versions
@@ -714,8 +713,7 @@ class _Reader:
                 stacklevel=5,
             )
             device = torch.device("cpu")
-        net = build_net(
-            est,
+        net = est._build_net(
             input_size=sizes[0],
             output_size=sizes[1],
             criterion=est._criterion,

@@ -8,6 +8,10 @@ import torch
 #: checks while still learning the checks' small problems (one table, as with
 #: scikit-learn's ``max_iter=100`` and imbalanced-learn's ``INIT_PARAMS``).
 CHECK_PARAMS = dict(hidden_size=16, max_epochs=40, lr=1e-2, batch_size=32, random_state=0)
+#: The same for the convolutional estimators: the checks' 2-D data are sequences
+#: of 1x1 frames, where a 1x1 kernel is the whole of a 3x3 one's use.
+CONV_CHECK_PARAMS = dict(filters=16, kernel_size=1, max_epochs=40, lr=1e-2,
+                         batch_size=32, random_state=0)
 
 
 @pytest.fixture(autouse=True)

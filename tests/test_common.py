@@ -8,12 +8,16 @@ from sklearn.utils.estimator_checks import (
 
 from skrnn.utils import all_estimators
 
-from .conftest import CHECK_PARAMS
+from .conftest import CHECK_PARAMS, CONV_CHECK_PARAMS
 
 #: Fast settings per kind: the recurrent estimators share CHECK_PARAMS; the
 #: transformers keep their defaults except a window short enough for the checks'
 #: small data sets.
 INIT_PARAMS = {"SlidingWindow": dict(window=3), "SequenceScaler": {}}
+INIT_PARAMS.update({name: CONV_CHECK_PARAMS for name in (
+    "ConvRecurrentRegressor", "ConvLSTMRegressor", "ConvGRURegressor",
+    "ConvRecurrentClassifier", "ConvLSTMClassifier", "ConvGRUClassifier",
+)})
 
 ESTIMATORS = [cls(**INIT_PARAMS.get(name, CHECK_PARAMS)) for name, cls in all_estimators()]
 
@@ -63,6 +67,8 @@ def test_all_estimators_found():
         "RecurrentRegressor", "LSTMRegressor", "GRURegressor", "RNNRegressor",
         "RecurrentClassifier", "LSTMClassifier", "GRUClassifier", "RNNClassifier",
         "SlidingWindow", "SequenceScaler",
+        "ConvRecurrentRegressor", "ConvLSTMRegressor", "ConvGRURegressor",
+        "ConvRecurrentClassifier", "ConvLSTMClassifier", "ConvGRUClassifier",
     }
 
 

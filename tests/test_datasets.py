@@ -49,6 +49,7 @@ def test_public_names():
         "load_italy_power_demand",
         "load_japanese_vowels",
         "load_sunspots",
+        "make_moving_digits",
     ]
     for name in skrnn.datasets.__all__:
         assert callable(getattr(skrnn.datasets, name))

@@ -95,6 +95,14 @@ def _check_per_step(ns):
     assert ns["rnn_accuracy"] > 0.8
 
 
+def _check_convlstm(ns):
+    table = ns["table"]
+    assert set(table["cell"]) == {"lstm", "gru"}
+    assert (table["n_parameters"] > 0).all()
+    # The point of the example: the model beats copying the last frame.
+    assert ns["mse_model"] < ns["mse_copy"]
+
+
 #: What each example must show beyond running, read from its variables.
 OUTPUT_CHECKS = {
     "plot_grid_search_cells.py": _check_grid_search_cells,
@@ -103,6 +111,7 @@ OUTPUT_CHECKS = {
     "plot_compare_cells.py": _check_compare,
     "plot_variable_length.py": _check_variable_length,
     "plot_per_step_outputs.py": _check_per_step,
+    "plot_convlstm.py": _check_convlstm,
 }
 
 

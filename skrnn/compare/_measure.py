@@ -372,6 +372,8 @@ class FitProbe(Callback):
 
 def _describe_net(net):
     params = net.get_params(deep=False)
+    if "module__filters" in params:  # ConvLSTM / ConvGRU
+        return f"conv {params.get('module__cell')}, filters={params['module__filters']}"
     return (
         f"{params.get('module__cell')}, hidden_size={params.get('module__hidden_size')}"
     )

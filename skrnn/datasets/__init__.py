@@ -8,6 +8,7 @@ from ._base import (
     load_sunspots,
 )
 from ._japanese_vowels import load_japanese_vowels
+from ._moving_digits import make_moving_digits
 
 __all__ = [
     "load_airline",
@@ -16,4 +17,5 @@ __all__ = [
     "load_italy_power_demand",
     "load_japanese_vowels",
     "load_sunspots",
+    "make_moving_digits",
 ]

@@ -3,6 +3,7 @@
 The layer below skrnn's estimators (see the developers' "four layers"): torch only.
 """
 
+from ._conv import ConvGRU, ConvLSTM, ConvRecurrentNet, conv_recurrent_parameters
 from ._elman import ElmanRNN, resolve_activation
 from ._generator import Dropout, set_generator
 from ._losses import StepCrossEntropyLoss, StepMSELoss
@@ -10,12 +11,16 @@ from ._recurrent import RecurrentNet, count_parameters
 from ._summary import ModelSummary, summarize
 
 __all__ = [
+    "ConvGRU",
+    "ConvLSTM",
+    "ConvRecurrentNet",
     "Dropout",
     "ElmanRNN",
     "ModelSummary",
     "RecurrentNet",
     "StepCrossEntropyLoss",
     "StepMSELoss",
+    "conv_recurrent_parameters",
     "count_parameters",
     "resolve_activation",
     "set_generator",

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
-from ._generator import _OwnGenerator
+from ._generator import _OwnGenerator, dropout
 
 __all__ = ["ACTIVATIONS", "ElmanRNN", "resolve_activation"]
 
@@ -310,13 +310,7 @@ class ElmanRNN(_OwnGenerator, nn.Module):
                 finals.append(h_last)
             x = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=2)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                if self.generator is None:
-                    x = F.dropout(x, self.dropout, training=True)
-                else:  # a fit's own generator (see skrnn.nn._generator)
-                    keep = torch.empty_like(x).bernoulli_(
-                        1 - self.dropout, generator=self.generator
-                    )
-                    x = x * keep.div_(1 - self.dropout)
+                x = dropout(x, self.dropout, self.generator)
         h_n = torch.stack(finals) if finals else hx
         if packed:
             return pack_padded_sequence(x, lengths.cpu(), enforce_sorted=False), h_n

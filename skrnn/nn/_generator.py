@@ -38,6 +38,7 @@ __all__ = [
     "RNN",
     "Dropout",
     "build_module",
+    "dropout",
     "global_generator_seeded",
     "set_generator",
 ]
@@ -91,6 +92,41 @@ def global_generator_seeded(seed, device="cpu"):
             yield
         finally:
             generator.set_state(saved)
+
+
+def dropout(x, p, generator):
+    """Training-mode dropout of ``x``, its mask drawn from ``generator``.
+
+    With ``generator`` None it is :func:`torch.nn.functional.dropout` (torch's
+    global generator). Layers that apply dropout inside their ``forward`` (skrnn's
+    Elman RNN and ConvLSTM/ConvGRU) call it with their ``generator`` attribute.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        The input.
+    p : float
+        The probability of zeroing an element, in [0, 1).
+    generator : torch.Generator or None
+        Where the mask comes from.
+
+    Returns
+    -------
+    out : torch.Tensor
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skrnn.nn._generator import dropout
+    >>> a = dropout(torch.ones(6), 0.5, torch.Generator().manual_seed(0))
+    >>> b = dropout(torch.ones(6), 0.5, torch.Generator().manual_seed(0))
+    >>> bool(torch.equal(a, b))
+    True
+    """
+    if generator is None:
+        return nn.functional.dropout(x, p, training=True)
+    keep = torch.empty_like(x).bernoulli_(1 - p, generator=generator)
+    return x * keep.div_(1 - p)
 
 
 class _OwnGenerator:
