@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
+from ._recipe import LR_SCHEDULES, resolve_batch_size, resolve_early_stopping
 from ._resume import (
     fit_state,
     load_training_state,
@@ -25,6 +26,7 @@ from ._training import (
     build_net,
     device_memory_hint,
 )
+from .nn import INIT_SCHEMES, READOUTS
 from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
 from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions
@@ -50,15 +52,18 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "nonlinearity": [StrOptions({"tanh", "relu"})],
+        "readout": [StrOptions(set(READOUTS))],
+        "init": [StrOptions(set(INIT_SCHEMES))],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr_schedule": [StrOptions(set(LR_SCHEDULES))],
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "nonfinite_loss": [StrOptions({"raise", "warn"})],
         "shuffle": ["boolean"],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -79,15 +84,18 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        readout="concat",
+        init="keras",
         max_epochs=200,
-        batch_size=32,
+        batch_size="auto",
         lr=1e-3,
+        lr_schedule="plateau",
         optimizer="adam",
         weight_decay=0.0,
-        clip_grad_norm=None,
+        clip_grad_norm=1.0,
         nonfinite_loss="raise",
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=30,
         tol=1e-4,
@@ -103,9 +111,12 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.nonlinearity = nonlinearity
+        self.readout = readout
+        self.init = init
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.weight_decay = weight_decay
         self.clip_grad_norm = clip_grad_norm
@@ -138,7 +149,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
 
     def _fit(self, X, y, *, incremental, classes=None):
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
-        if incremental and self.early_stopping:
+        if incremental and self.early_stopping is True:
             raise ValueError("partial_fit does not support early_stopping=True.")
         device = self._check_device()
         # An unfitted estimator's warm-start fit resumes from its Checkpoint's file.
@@ -186,6 +197,13 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             fit_start, seed = n_done, draw_seed(self.random_state)
         else:
             fit_start, seed = unfinished
+        n_rows = len(X_t)
+        if not continuing:
+            self._early_stopping_used = resolve_early_stopping(
+                self.early_stopping, n_rows, incremental=incremental
+            )
+        batch_size = resolve_batch_size(self.batch_size, n_rows)
+        self._batch_size_used = batch_size
         dataset = SequenceDataset(*_place(X_t, y_t, device))
         epochs = 1 if incremental else max(self.max_epochs - (n_done - fit_start), 0)
         with torch_seed(seed, device), budgeted_threads():
@@ -198,6 +216,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                     device=device,
                     seed=seed,
                     stratify=self._stratify,
+                    early_stopping=self._early_stopping_used,
+                    batch_size=batch_size,
                 ).initialize()
                 if saved is not None:
                     load_training_state(self, self.net_, saved)
@@ -210,7 +230,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             net = self.net_
             # A continuing fit takes the current values of the remedies for a
             # fault (set only when changed: an LR scheduler's rate is kept).
-            wanted = dict(max_epochs=epochs, batch_size=self.batch_size, lr=self.lr)
+            wanted = dict(max_epochs=epochs, batch_size=batch_size, lr=self.lr)
             net.set_params(**{k: v for k, v in wanted.items() if getattr(net, k) != v})
             # (A net pickled by an older skrnn may lack some of these callbacks.)
             callbacks = dict(net.callbacks_)
@@ -238,7 +258,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             stopper = dict(net.callbacks_)["stop_on_plateau"]
             if not self.n_iter_:
                 kept = "its initial weights (no epoch was completed)"
-            elif self.early_stopping and getattr(stopper, "best_epoch_", 0):
+            elif self._stopping_on_validation() and getattr(stopper, "best_epoch_", 0):
                 kept = ("the weights of its best validation epoch, epoch "
                         f"{stopper.best_epoch_}")
             else:
@@ -253,6 +273,10 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             )
             raise KeyboardInterrupt
         return self
+
+    def _stopping_on_validation(self):
+        """Whether the fitted net holds out a validation set (early stopping on)."""
+        return getattr(self, "net_", None) is not None and self.net_.train_split is not None
 
     def _check_device(self):
         try:
@@ -291,13 +315,16 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         self.best_loss_ = float(np.min(self.loss_curve_)) if done else np.inf
         stopper = dict(self.net_.callbacks_)["stop_on_plateau"]
         max_epochs = self.max_epochs
+        # Only a fit the stopping rule could have ended (it needs more than
+        # n_iter_no_change epochs) warns that it was not.
         if (
             not incremental
             and ended
             and not stopper.stopped_
             and self.n_iter_ - fit_start >= max_epochs
+            and max_epochs > self.n_iter_no_change
         ):
-            monitored = "validation" if self.early_stopping else "training"
+            monitored = "validation" if self._stopping_on_validation() else "training"
             warnings.warn(
                 f"{type(self).__name__}: max_epochs={max_epochs} reached and the "
                 f"{monitored} loss has not converged yet (it still improved by more "

@@ -18,6 +18,7 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 
 from .nn import RecurrentNet
+from ._recipe import PlateauLR, resolve_batch_size
 from .callbacks import LastGoodEpoch, NonFiniteLossGuard, StopTraining
 from .exceptions import OutOfMemoryError
 from .utils._random import seed_epoch
@@ -192,10 +193,14 @@ class BatchIterator:
 
 
 class HoldoutSplit:
-    """Hold out a random fraction of a :class:`SequenceDataset` for validation.
+    """Hold out a fraction of a :class:`SequenceDataset` for validation.
 
-    Used as skorch's ``train_split`` when ``early_stopping=True``. Both parts are
-    views of the same tensors (row indices), not copies.
+    Used as skorch's ``train_split`` when early stopping is on. Both parts are
+    views of the same tensors (row indices), not copies. Independent sequences
+    are held out at random; windows over one series (:class:`TensorWindows`)
+    are held out as a block at the end of the series: the rows whose windows
+    start last, so that the validation windows come after every training one
+    in time, as the test data of a forecast do.
 
     Parameters
     ----------
@@ -214,6 +219,8 @@ class HoldoutSplit:
         self.random_state = random_state
 
     def __call__(self, dataset, y=None, **fit_params):
+        if isinstance(dataset.X, TensorWindows):
+            return self._time_ordered(dataset)
         rows = np.arange(len(dataset))
         labels = dataset.targets() if self.stratify else None
         if labels is not None:
@@ -232,6 +239,25 @@ class HoldoutSplit:
         valid = torch.from_numpy(np.sort(valid))
         if base is not None:
             train, valid = base[train], base[valid]
+        return (
+            SequenceDataset(dataset.X, dataset.y, indices=train),
+            SequenceDataset(dataset.X, dataset.y, indices=valid),
+        )
+
+    def _time_ordered(self, dataset):
+        rows = torch.arange(len(dataset))
+        if dataset.indices is not None:
+            rows = dataset.indices
+        starts = dataset.X.starts
+        if isinstance(starts, range):
+            first = torch.arange(starts.start, starts.stop)[rows]
+        else:
+            first = starts.cpu()[rows.cpu()]
+        order = rows[torch.argsort(first.cpu(), stable=True)]
+        n_valid = math.ceil(self.validation_fraction * len(order))
+        n_valid = min(max(n_valid, 1), len(order) - 1)
+        cut = len(order) - n_valid
+        train, valid = torch.sort(order[:cut]).values, torch.sort(order[cut:]).values
         return (
             SequenceDataset(dataset.X, dataset.y, indices=train),
             SequenceDataset(dataset.X, dataset.y, indices=valid),
@@ -387,7 +413,7 @@ def _named_callbacks(callbacks):
 
 
 def build_net(estimator, *, input_size, output_size, criterion, device, seed,
-              stratify):
+              stratify, early_stopping=None, batch_size=None):
     """Build the (uninitialised) skorch net for a recurrent estimator.
 
     Parameters
@@ -404,13 +430,25 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         Seed of the validation split.
     stratify : bool
         Whether the validation split is stratified (classifiers).
+    early_stopping : bool or None, default=None
+        Whether to hold out a validation set and stop on its loss (the resolved
+        value of the estimator's ``early_stopping``); None takes what the
+        estimator's last fit used (``"auto"`` then means off).
+    batch_size : int or None, default=None
+        The resolved batch size; None takes what the estimator's last fit used.
 
     Returns
     -------
     net : RecurrentSkorchNet
     """
     est = estimator
-    monitor = "valid_loss" if est.early_stopping else "train_loss"
+    if early_stopping is None:
+        early_stopping = getattr(est, "_early_stopping_used", est.early_stopping)
+        early_stopping = early_stopping is True
+    if batch_size is None:
+        batch_size = getattr(est, "_batch_size_used", None)
+        batch_size = resolve_batch_size(batch_size or est.batch_size, None)
+    monitor = "valid_loss" if early_stopping else "train_loss"
     # skrnn's own callbacks come first, so that each epoch is checked and kept
     # before any user callback runs (or raises) at its end.
     callbacks = [
@@ -423,10 +461,14 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
                 patience=est.n_iter_no_change,
                 threshold=est.tol,
                 threshold_mode="abs",
-                load_best=est.early_stopping,
+                load_best=early_stopping,
             ),
         )
     ]
+    if est.lr_schedule == "plateau":
+        callbacks.append(("lr_schedule", PlateauLR(
+            monitor=monitor, patience=max(1, est.n_iter_no_change // 3), tol=est.tol
+        )))
     # Installed even when None (a no-op then), so that a warm-start fit can set it.
     callbacks.append(
         ("clip_grad_norm", GradientNormClipping(gradient_clip_value=est.clip_grad_norm))
@@ -434,7 +476,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
     callbacks.extend(_named_callbacks(est.callbacks))
     optimizer = OPTIMIZERS.get(est.optimizer, est.optimizer)
     train_split = None
-    if est.early_stopping:
+    if early_stopping:
         train_split = HoldoutSplit(est.validation_fraction, stratify, seed)
     return RecurrentSkorchNet(
         module=RecurrentNet,
@@ -446,12 +488,14 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         module__bidirectional=est.bidirectional,
         module__dropout=est.dropout,
         module__nonlinearity=est.nonlinearity,
+        module__readout=est.readout,
+        module__init=est.init,
         criterion=criterion,
         optimizer=optimizer,
         optimizer__weight_decay=est.weight_decay,
         lr=est.lr,
         max_epochs=est.max_epochs,
-        batch_size=est.batch_size,
+        batch_size=batch_size,
         iterator_train=BatchIterator,
         iterator_train__shuffle=est.shuffle,
         iterator_valid=BatchIterator,

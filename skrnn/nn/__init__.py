@@ -3,6 +3,29 @@
 The layer below skrnn's estimators (see the developers' "four layers"): torch only.
 """
 
+from ._init import INIT_SCHEMES, init_linear_, init_recurrent_
+from ._readout import (
+    READOUTS,
+    AttentionPool,
+    ConcatPool,
+    LastStep,
+    MaxPool,
+    MeanPool,
+    make_readout,
+)
 from ._recurrent import RecurrentNet, count_parameters
 
-__all__ = ["RecurrentNet", "count_parameters"]
+__all__ = [
+    "INIT_SCHEMES",
+    "READOUTS",
+    "AttentionPool",
+    "ConcatPool",
+    "LastStep",
+    "MaxPool",
+    "MeanPool",
+    "RecurrentNet",
+    "count_parameters",
+    "init_linear_",
+    "init_recurrent_",
+    "make_readout",
+]

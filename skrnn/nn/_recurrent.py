@@ -1,9 +1,10 @@
 """The recurrent network behind skrnn's estimators (torch only)."""
 
-import math
-
 import torch
 from torch import nn
+
+from ._init import INIT_SCHEMES, init_linear_, init_recurrent_
+from ._readout import make_readout
 
 __all__ = ["RecurrentNet", "count_parameters"]
 
@@ -11,12 +12,13 @@ _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
 
 class RecurrentNet(nn.Module):
-    """A recurrent network with a linear output layer on its final state.
+    """A recurrent network with a readout and a linear output layer.
 
-    The input is batch-first, ``(batch, n_timesteps, input_size)``. The output
-    layer sees the final hidden state of the last recurrent layer (both
-    directions' final states when bidirectional) and returns one tensor of shape
-    ``(batch, output_size)``: regression values or class logits. Returning a
+    The input is batch-first, ``(batch, n_timesteps, input_size)``. A readout
+    turns the last recurrent layer's outputs at every step into one vector (by
+    default the last step, the mean and the maximum side by side), and the output
+    layer maps it to one tensor of shape ``(batch, output_size)``: regression
+    values or class logits. Returning a
     single tensor, not torch's ``(output, hidden)`` tuple, is what lets skorch and
     scikit-learn's tools handle the module like any other.
 
@@ -39,11 +41,24 @@ class RecurrentNet(nn.Module):
         Dropout on the outputs of every recurrent layer, the last included.
     nonlinearity : {"tanh", "relu"}, default="tanh"
         The activation of the Elman RNN; ignored by LSTM and GRU.
+    readout : {"concat", "last", "mean", "max", "attention"}, default="concat"
+        How the per-step outputs become one vector (see
+        :func:`skrnn.nn.make_readout`): ``"last"`` is the final hidden state
+        (both directions' when bidirectional), ``"mean"`` and ``"max"`` pool over
+        the steps, ``"concat"`` puts the three side by side (fastai's concat
+        pooling) and ``"attention"`` is a learnt weighted mean.
+    init : {"keras", "torch"}, default="keras"
+        The initialisation scheme (see :mod:`skrnn.nn`'s ``init_recurrent_``):
+        Keras' (Glorot-uniform input weights, orthogonal recurrent weights, LSTM
+        forget-gate bias 1, zero biases otherwise) or torch's own (uniform in
+        ``±1/sqrt(hidden_size)``).
 
     Attributes
     ----------
     rnn : torch.nn.LSTM, torch.nn.GRU or torch.nn.RNN
         The recurrent layers.
+    pool : torch.nn.Module
+        The readout.
     head : torch.nn.Linear
         The output layer.
 
@@ -67,6 +82,8 @@ class RecurrentNet(nn.Module):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        readout="concat",
+        init="keras",
     ):
         super().__init__()
         if cell not in _CELLS:
@@ -87,16 +104,25 @@ class RecurrentNet(nn.Module):
         self.rnn = _CELLS[cell](**kwargs)
         self.num_directions = 2 if bidirectional else 1
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.head = nn.Linear(hidden_size * self.num_directions, output_size)
+        if init not in INIT_SCHEMES:
+            raise ValueError(
+                f"init must be one of {list(INIT_SCHEMES)}, got {init!r} instead."
+            )
+        self.init = init
+        self.pool, width = make_readout(
+            readout, hidden_size * self.num_directions, self.num_directions
+        )
+        self.head = nn.Linear(width, output_size)
+        self.reset_parameters()
 
     @torch.no_grad()
     def reset_parameters(self, generator=None):
         """Initialise every parameter again, drawing from ``generator``.
 
-        The scheme is torch's own for these layers (uniform in
-        ``±1/sqrt(fan)``), but every draw comes from ``generator`` (a
-        :class:`torch.Generator`; None uses torch's global generator), so that
-        a fit can initialise its network from a generator of its own.
+        The scheme is the one named by ``init``; every random draw comes from
+        ``generator`` (a :class:`torch.Generator`; None uses torch's global
+        generator), so that a fit can initialise its network from a generator of
+        its own.
 
         Parameters
         ----------
@@ -107,12 +133,10 @@ class RecurrentNet(nn.Module):
         -------
         self : RecurrentNet
         """
-        bound = 1.0 / math.sqrt(self.rnn.hidden_size)
-        for weight in self.rnn.parameters():
-            nn.init.uniform_(weight, -bound, bound, generator=generator)
-        bound = 1.0 / math.sqrt(self.head.in_features)
-        for weight in self.head.parameters():
-            nn.init.uniform_(weight, -bound, bound, generator=generator)
+        init_recurrent_(self.rnn, self.init, generator)
+        if hasattr(self.pool, "reset_parameters"):
+            self.pool.reset_parameters(self.init, generator)
+        init_linear_(self.head, self.init, generator)
         return self
 
     def forward(self, X):
@@ -126,19 +150,14 @@ class RecurrentNet(nn.Module):
         Returns
         -------
         out : torch.Tensor of shape (batch, output_size)
-            The output layer applied to the final hidden state. A sequence of no
-            time steps has the initial state, zeros, as its final state.
+            The output layer applied to the readout of the last layer's outputs.
+            A sequence of no time steps reads as zeros.
         """
         if X.shape[1] == 0:
-            width = self.rnn.hidden_size * self.num_directions
-            return self.head(X.new_zeros(X.shape[0], width))
-        _, hidden = self.rnn(X)
-        if isinstance(hidden, tuple):  # LSTM: (h_n, c_n)
-            hidden = hidden[0]
-        # h_n: (num_layers * num_directions, batch, hidden); keep the last layer.
-        last = hidden[-self.num_directions :]
-        features = last.transpose(0, 1).reshape(X.shape[0], -1)
-        return self.head(self.dropout(features))
+            outputs = X.new_zeros(X.shape[0], 0, self.rnn.hidden_size * self.num_directions)
+        else:
+            outputs, _ = self.rnn(X)
+        return self.head(self.dropout(self.pool(outputs)))
 
 
 def count_parameters(module):
