@@ -26,7 +26,8 @@ from ._training import (
     build_net,
     device_memory_hint,
 )
-from .nn import INIT_SCHEMES, READOUTS
+from .nn._init import INIT_SCHEMES
+from .nn._readout import READOUTS
 from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
 from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions
@@ -83,9 +84,9 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
-        nonlinearity="tanh",
         readout="concat",
         init="keras",
+        nonlinearity="tanh",
         max_epochs=200,
         batch_size="auto",
         lr=1e-3,

@@ -19,7 +19,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
     """Recurrent neural network classifier with the cell as a hyperparameter.
 
     A stack of LSTM, GRU or Elman RNN layers reads each sequence; a linear layer
-    maps the final hidden state to one logit per class. It is trained with the
+    maps their readout (``readout``) to one logit per class. It is trained with the
     cross-entropy loss through skorch. Labels may be of any type (strings too);
     ``predict`` returns labels from ``classes_`` and ``predict_proba`` has one
     column per class, in the order of ``classes_``.
@@ -90,9 +90,9 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
-        nonlinearity="tanh",
         readout="concat",
         init="keras",
+        nonlinearity="tanh",
         max_epochs=200,
         batch_size="auto",
         lr=1e-3,
@@ -535,9 +535,9 @@ class RNNClassifier(RecurrentClassifier):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
-        nonlinearity="tanh",
         readout="concat",
         init="keras",
+        nonlinearity="tanh",
         max_epochs=200,
         batch_size="auto",
         lr=1e-3,

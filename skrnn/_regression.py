@@ -17,7 +17,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
     """Recurrent neural network regressor with the cell as a hyperparameter.
 
     A stack of LSTM, GRU or Elman RNN layers reads each sequence; a linear layer
-    maps the final hidden state to the target(s). It is trained with the mean
+    maps their readout (``readout``) to the target(s). It is trained with the mean
     squared error through skorch, on standardised targets by default.
 
     Parameters
@@ -91,9 +91,9 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
-        nonlinearity="tanh",
         readout="concat",
         init="keras",
+        nonlinearity="tanh",
         max_epochs=200,
         batch_size="auto",
         lr=1e-3,
@@ -496,9 +496,9 @@ class RNNRegressor(RecurrentRegressor):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
-        nonlinearity="tanh",
         readout="concat",
         init="keras",
+        nonlinearity="tanh",
         max_epochs=200,
         batch_size="auto",
         lr=1e-3,

@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from skrnn.nn import READOUTS, RecurrentNet, init_recurrent_, make_readout
+from skrnn.nn import RecurrentNet, init_recurrent_, make_readout
+from skrnn.nn._readout import READOUTS
 
 
 @pytest.mark.parametrize("name", list(READOUTS))

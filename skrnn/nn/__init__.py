@@ -3,9 +3,8 @@
 The layer below skrnn's estimators (see the developers' "four layers"): torch only.
 """
 
-from ._init import INIT_SCHEMES, init_linear_, init_recurrent_
+from ._init import init_linear_, init_recurrent_
 from ._readout import (
-    READOUTS,
     AttentionPool,
     ConcatPool,
     LastStep,
@@ -16,8 +15,6 @@ from ._readout import (
 from ._recurrent import RecurrentNet, count_parameters
 
 __all__ = [
-    "INIT_SCHEMES",
-    "READOUTS",
     "AttentionPool",
     "ConcatPool",
     "LastStep",

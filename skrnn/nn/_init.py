@@ -52,6 +52,14 @@ def init_recurrent_(rnn, scheme, generator=None):
     -------
     rnn : torch.nn.Module
         The same layer.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skrnn.nn import init_recurrent_
+    >>> lstm = init_recurrent_(torch.nn.LSTM(3, 4), "keras", torch.Generator())
+    >>> lstm.bias_ih_l0[4:8]  # the forget gate's
+    tensor([1., 1., 1., 1.], grad_fn=<SliceBackward0>)
     """
     _check_scheme(scheme)
     if scheme == "torch":
@@ -92,6 +100,14 @@ def init_linear_(linear, scheme, generator=None):
     -------
     linear : torch.nn.Linear
         The same layer.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skrnn.nn import init_linear_
+    >>> init_linear_(torch.nn.Linear(3, 2), "keras").bias
+    Parameter containing:
+    tensor([0., 0.], requires_grad=True)
     """
     _check_scheme(scheme)
     if scheme == "keras":

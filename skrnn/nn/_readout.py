@@ -101,6 +101,9 @@ class MeanPool(nn.Module):
     tensor([[2.]])
     """
 
+    def __init__(self):
+        super().__init__()
+
     def forward(self, outputs, lengths=None):
         """Average over time.
 
@@ -137,6 +140,9 @@ class MaxPool(nn.Module):
     >>> MaxPool()(out, torch.tensor([2]))
     tensor([[3.]])
     """
+
+    def __init__(self):
+        super().__init__()
 
     def forward(self, outputs, lengths=None):
         """Take the maximum over time.
