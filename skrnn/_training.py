@@ -15,7 +15,7 @@ import torch
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 
 from .nn import RecurrentNet
 from ._recipe import PlateauLR, resolve_batch_size
@@ -465,7 +465,13 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
             ),
         )
     ]
-    if est.lr_schedule == "plateau":
+    user_callbacks = _named_callbacks(est.callbacks)
+    # A learning-rate scheduler of the user's replaces the plateau schedule.
+    own_schedule = any(
+        isinstance(cb[1] if isinstance(cb, tuple) else cb, LRScheduler)
+        for cb in user_callbacks
+    )
+    if est.lr_schedule == "plateau" and not own_schedule:
         callbacks.append(("lr_schedule", PlateauLR(
             monitor=monitor, patience=max(1, est.n_iter_no_change // 3), tol=est.tol
         )))
@@ -473,7 +479,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
     callbacks.append(
         ("clip_grad_norm", GradientNormClipping(gradient_clip_value=est.clip_grad_norm))
     )
-    callbacks.extend(_named_callbacks(est.callbacks))
+    callbacks.extend(user_callbacks)
     optimizer = OPTIMIZERS.get(est.optimizer, est.optimizer)
     train_split = None
     if early_stopping:

@@ -166,8 +166,10 @@ def compare_cells(
         }
     )
     epochs = _epochs_to_record(grid, step, prefix)
+    # early_stopping="auto" decides per fit; its validation losses are not
+    # recorded (a column of NaN for the fits without one would say nothing).
     record_valid = any(
-        bool(value)
+        not isinstance(value, str) and bool(value)
         for g in grid
         for value in g.get(prefix + "early_stopping", [step.early_stopping])
     )

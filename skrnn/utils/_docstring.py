@@ -75,7 +75,8 @@ _training = """max_epochs : int, default=200
         improved by more than ``tol`` for ``n_iter_no_change // 3`` epochs, as
         torch's ``ReduceLROnPlateau``; the rate of each epoch is recorded in
         ``history_`` as ``"lr"``. ``"constant"`` keeps ``lr``; use it with an
-        ``LRScheduler`` of your own in ``callbacks``.
+        ``LRScheduler`` of your own in ``callbacks``
+        (one there replaces the plateau schedule too).
 
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or callable, default="adam"
         The optimizer: a name, or a ``torch.optim.Optimizer`` subclass or any
