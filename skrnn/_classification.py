@@ -516,8 +516,9 @@ class RNNClassifier(RecurrentClassifier):
     >>> from skrnn import RNNClassifier
     >>> rng = np.random.RandomState(0)
     >>> X = rng.normal(size=(120, 5, 1)).astype("float32")
-    >>> y = X[:, -1, 0] > 0
-    >>> clf = RNNClassifier(hidden_size=8, max_epochs=30, random_state=0).fit(X, y)
+    >>> y = X[:, -1, 0] > 0  # the label is in the last step: read the final state
+    >>> clf = RNNClassifier(hidden_size=8, readout="last", max_epochs=30,
+    ...                     random_state=0).fit(X, y)
     >>> clf.score(X, y) > 0.8
     True
     """

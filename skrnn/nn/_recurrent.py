@@ -177,7 +177,7 @@ def count_parameters(module):
     --------
     >>> from skrnn.nn import RecurrentNet, count_parameters
     >>> count_parameters(RecurrentNet(input_size=1, output_size=1, hidden_size=4))
-    117
+    125
     """
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
