@@ -139,8 +139,8 @@ def compare_cells(
     >>> report.to_frame()[["cell", "n_parameters"]].sort_values("cell")
               cell  n_parameters
     candidate
-    1          gru           94
-    0         lstm          122
+    1          gru          110
+    0         lstm          138
     >>> print(report.summary)  # doctest: +SKIP
     LSTM scores the highest mean accuracy, 0.550 ± 0.050; GRU reaches ...
     """
