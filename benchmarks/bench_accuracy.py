@@ -95,7 +95,8 @@ def nn_dtw(Xtr, ytr, Xte, band=0.1):
         lo, hi = max(1, i - w), min(t, i + w)
         cost = ((a[:, :, i - 1, None] - b[:, :, lo - 1 : hi]) ** 2).sum(-1)
         for j in range(lo, hi + 1):
-            best = np.minimum(np.minimum(prev[..., j], prev[..., j - 1]), cur[..., j - 1])
+            best = np.minimum(np.minimum(prev[..., j], prev[..., j - 1]),
+                              cur[..., j - 1])
             cur[..., j] = cost[..., j - lo] + best
         prev = cur
     return ytr[prev[..., t].argmin(axis=1)]
@@ -131,7 +132,8 @@ def forecasting_series(archive, smoke):
     if archive:
         values = load_csv_series(archive, "Lynx")
         frame = pd.DataFrame({"lynx": values},
-                             index=pd.period_range("1821", periods=len(values), freq="Y"))
+                             index=pd.period_range("1821", periods=len(values),
+                                                   freq="Y"))
         yield "Lynx", frame, values, 20, 10
 
 
@@ -212,7 +214,8 @@ def main():
                     est = RecurrentClassifier(cell=cell, random_state=seed, **extra)
                     times.append(timed_fit(est, Xtr, ytr))
                     scores.append(est.score(Xte, yte))
-                old = RecurrentClassifier(cell=cell, random_state=0, **PREVIOUS, **extra)
+                old = RecurrentClassifier(cell=cell, random_state=0, **PREVIOUS,
+                                          **extra)
                 old_time = timed_fit(old, Xtr, ytr)
                 row("classification", name, cell, scores, times, baseline,
                     old.score(Xte, yte), old_time, "min")

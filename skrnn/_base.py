@@ -56,7 +56,9 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         "readout": [StrOptions(set(READOUTS))],
         "init": [StrOptions(set(INIT_SCHEMES))],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})
+        ],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "lr_schedule": [StrOptions(set(LR_SCHEDULES))],
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
@@ -277,7 +279,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
 
     def _stopping_on_validation(self):
         """Whether the fitted net holds out a validation set (early stopping on)."""
-        return getattr(self, "net_", None) is not None and self.net_.train_split is not None
+        net = getattr(self, "net_", None)
+        return net is not None and net.train_split is not None
 
     def _check_device(self):
         try:

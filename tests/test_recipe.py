@@ -110,7 +110,8 @@ def _windows(n=200):
 
 def test_windows_validate_on_the_last_rows_in_time():
     series = torch.arange(100, dtype=torch.float32).reshape(100, 1)
-    for starts in (range(0, 90), torch.tensor(np.random.RandomState(0).permutation(90))):
+    shuffled = torch.tensor(np.random.RandomState(0).permutation(90))
+    for starts in (range(0, 90), shuffled):
         X = TensorWindows(series, starts, 10)
         y = torch.zeros(90)
         train, valid = HoldoutSplit(0.2, random_state=0)(SequenceDataset(X, y))
@@ -143,7 +144,8 @@ def test_sliding_window_fit_holds_out_the_end_of_the_series():
 def test_independent_sequences_keep_the_random_stratified_holdout():
     X, _ = _data(n=60)
     y = np.repeat([0, 1, 2], 20)
-    est = RecurrentClassifier(**FAST, early_stopping=True, validation_fraction=0.2).fit(X, y)
+    est = RecurrentClassifier(**FAST, early_stopping=True, validation_fraction=0.2)
+    est.fit(X, y)
     valid = est.net_.train_split(
         SequenceDataset(torch.from_numpy(X), torch.from_numpy(y)))[1]
     assert np.bincount(y[valid.indices.numpy()]).tolist() == [4, 4, 4]

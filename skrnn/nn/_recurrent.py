@@ -154,7 +154,8 @@ class RecurrentNet(nn.Module):
             A sequence of no time steps reads as zeros.
         """
         if X.shape[1] == 0:
-            outputs = X.new_zeros(X.shape[0], 0, self.rnn.hidden_size * self.num_directions)
+            width = self.rnn.hidden_size * self.num_directions
+            outputs = X.new_zeros(X.shape[0], 0, width)
         else:
             outputs, _ = self.rnn(X)
         return self.head(self.dropout(self.pool(outputs)))
