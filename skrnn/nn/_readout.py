@@ -275,7 +275,7 @@ class AttentionPool(nn.Module):
 
     @torch.no_grad()
     def reset_parameters(self, scheme="torch", generator=None):
-        """Initialise the attention's layers (see :func:`init_linear_`).
+        """Initialise the attention's layers (see ``init_linear_``).
 
         Parameters
         ----------

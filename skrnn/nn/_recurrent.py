@@ -43,12 +43,12 @@ class RecurrentNet(nn.Module):
         The activation of the Elman RNN; ignored by LSTM and GRU.
     readout : {"concat", "last", "mean", "max", "attention"}, default="concat"
         How the per-step outputs become one vector (see
-        :func:`skrnn.nn.make_readout`): ``"last"`` is the final hidden state
+        ``skrnn.nn.make_readout``): ``"last"`` is the final hidden state
         (both directions' when bidirectional), ``"mean"`` and ``"max"`` pool over
         the steps, ``"concat"`` puts the three side by side (fastai's concat
         pooling) and ``"attention"`` is a learnt weighted mean.
     init : {"keras", "torch"}, default="keras"
-        The initialisation scheme (see :mod:`skrnn.nn`'s ``init_recurrent_``):
+        The initialisation scheme (see ``skrnn.nn.init_recurrent_``):
         Keras' (Glorot-uniform input weights, orthogonal recurrent weights, LSTM
         forget-gate bias 1, zero biases otherwise) or torch's own (uniform in
         ``±1/sqrt(hidden_size)``).
