@@ -18,6 +18,7 @@ from ._failed_fit import settle_failed_fit
 from ._fit_checks import check_callbacks, check_device
 from ._inference import predict_batch_size, step_work
 from ._inspect import estimator_summary, record_timesteps
+from ._recipe import LR_SCHEDULES, resolve_batch_size, resolve_early_stopping
 from ._resume import (
     fit_state,
     load_training_state,
@@ -37,6 +38,8 @@ from ._training import (
     run_module,
 )
 from ._weights import check_fit_weights, split_weights, take_rows
+from .nn._init import INIT_SCHEMES
+from .nn._readout import READOUTS
 from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
 from .nn._elman import ACTIVATIONS
 from .preprocessing._window import WindowedSeries
@@ -63,15 +66,20 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "nonlinearity": [StrOptions(set(ACTIVATIONS)), callable],
         "return_sequences": ["boolean"],
+        "readout": [StrOptions(set(READOUTS))],
+        "init": [StrOptions(set(INIT_SCHEMES))],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})
+        ],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr_schedule": [StrOptions(set(LR_SCHEDULES))],
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "nonfinite_loss": [StrOptions({"raise", "warn"})],
         "shuffle": ["boolean"],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -93,17 +101,20 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        readout="concat",
+        init="keras",
         nonlinearity="tanh",
         return_sequences=False,
         max_epochs=200,
-        batch_size=32,
+        batch_size="auto",
         lr=1e-3,
+        lr_schedule="plateau",
         optimizer="adam",
         weight_decay=0.0,
-        clip_grad_norm=None,
+        clip_grad_norm=1.0,
         nonfinite_loss="raise",
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=30,
         tol=1e-4,
@@ -122,9 +133,12 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         self.dropout = dropout
         self.nonlinearity = nonlinearity
         self.return_sequences = return_sequences
+        self.readout = readout
+        self.init = init
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.weight_decay = weight_decay
         self.clip_grad_norm = clip_grad_norm
@@ -167,7 +181,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
     def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
         before = dict(vars(self))  # what a fit that fails early goes back to
-        if incremental and self.early_stopping:
+        if incremental and self.early_stopping is True:
             raise ValueError("partial_fit does not support early_stopping=True.")
         check_callbacks(self)
         device = check_device(self)
@@ -255,6 +269,13 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             fit_start, seed = n_done, draw_seed(self.random_state)
         else:
             fit_start, seed = unfinished
+        n_rows = len(X_t)
+        if not continuing:
+            self._early_stopping_used = resolve_early_stopping(
+                self.early_stopping, n_rows, incremental=incremental
+            )
+        batch_size = resolve_batch_size(self.batch_size, n_rows)
+        self._batch_size_used = batch_size
         dataset = SequenceDataset(*_place(X_t, y_t, device))
         if weight is not None:
             dataset.sample_weight = weight.to(dataset.y.device)
@@ -273,6 +294,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                     device=device,
                     seed=seed,
                     stratify=self._stratify and steps is None,
+                    early_stopping=self._early_stopping_used,
+                    batch_size=batch_size,
                 ).initialize()
                 if saved is not None:
                     load_training_state(self, self.net_, saved)
@@ -285,7 +308,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             net = self.net_
             # A continuing fit takes the current values of the remedies for a
             # fault (set only when changed: an LR scheduler's rate is kept).
-            wanted = dict(max_epochs=epochs, batch_size=self.batch_size, lr=self.lr)
+            wanted = dict(max_epochs=epochs, batch_size=batch_size, lr=self.lr)
             net.set_params(**{k: v for k, v in wanted.items() if getattr(net, k) != v})
             # (A net pickled by an older skrnn may lack some of these callbacks.)
             callbacks = dict(net.callbacks_)
@@ -319,7 +342,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             stopper = dict(net.callbacks_)["stop_on_plateau"]
             if not self.n_iter_:
                 kept = "its initial weights (no epoch was completed)"
-            elif self.early_stopping and getattr(stopper, "best_epoch_", 0):
+            elif self._stopping_on_validation() and getattr(stopper, "best_epoch_", 0):
                 kept = ("the weights of its best validation epoch, epoch "
                         f"{stopper.best_epoch_}")
             else:
@@ -350,6 +373,11 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         ``stratify``); a family with another module overrides it."""
         return build_net(self, **kwargs)
 
+    def _stopping_on_validation(self):
+        """Whether the fitted net holds out a validation set (early stopping on)."""
+        net = getattr(self, "net_", None)
+        return net is not None and net.train_split is not None
+
     def _record_history(self, *, fit_start, incremental, ended):
         history = self.net_.history
         self.history_ = history
@@ -370,13 +398,16 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         self.best_loss_ = float(np.min(self.loss_curve_)) if done else np.inf
         stopper = dict(self.net_.callbacks_)["stop_on_plateau"]
         max_epochs = self.max_epochs
+        # Only a fit the stopping rule could have ended (it needs more than
+        # n_iter_no_change epochs) warns that it was not.
         if (
             not incremental
             and ended
             and not stopper.stopped_
             and self.n_iter_ - fit_start >= max_epochs
+            and max_epochs > self.n_iter_no_change
         ):
-            monitored = "validation" if self.early_stopping else "training"
+            monitored = "validation" if self._stopping_on_validation() else "training"
             warnings.warn(
                 f"{type(self).__name__}: max_epochs={max_epochs} reached and the "
                 f"{monitored} loss has not converged yet (it still improved by more "

@@ -34,7 +34,9 @@ class BaseConvRecurrentEstimator(BaseRecurrentEstimator):
         **{
             k: v
             for k, v in BaseRecurrentEstimator._parameter_constraints.items()
-            if k not in {"hidden_size", "nonlinearity"}
+            # What only the sequence family's network takes.
+            if k not in {"hidden_size", "nonlinearity", "readout", "init",
+                         "return_sequences"}
         },
         "cell": [StrOptions(set(CONV_CELLS))],
         "filters": [Interval(Integral, 1, None, closed="left")],
@@ -52,20 +54,23 @@ class BaseConvRecurrentEstimator(BaseRecurrentEstimator):
         bidirectional=False,
         dropout=0.0,
         max_epochs=200,
-        batch_size=32,
+        batch_size="auto",
         lr=1e-3,
+        lr_schedule="plateau",
         optimizer="adam",
         weight_decay=0.0,
-        clip_grad_norm=None,
+        clip_grad_norm=1.0,
         nonfinite_loss="raise",
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=30,
         tol=1e-4,
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
     ):
@@ -78,6 +83,7 @@ class BaseConvRecurrentEstimator(BaseRecurrentEstimator):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.weight_decay = weight_decay
         self.clip_grad_norm = clip_grad_norm
@@ -90,6 +96,8 @@ class BaseConvRecurrentEstimator(BaseRecurrentEstimator):
         self.warm_start = warm_start
         self.random_state = random_state
         self.device = device
+        self.predict_batch_size = predict_batch_size
+        self.n_threads = n_threads
         self.callbacks = callbacks
         self.verbose = verbose
 
@@ -129,7 +137,7 @@ class BaseConvRecurrentEstimator(BaseRecurrentEstimator):
         check_is_fitted(self, "net_")
         X = check_frames(self, X, reset=False)
         size = self._predict_batch_size(X)
-        with budgeted_threads(), torch.inference_mode(), \
+        with budgeted_threads(self.n_threads), torch.inference_mode(), \
                 device_memory_hint(self.net_, training=False, batch_size=size):
             return self._forward_tensor(_to_tensor(X), size)
 
@@ -137,10 +145,13 @@ class BaseConvRecurrentEstimator(BaseRecurrentEstimator):
         """Sequences per forward pass: a batch's float32 activations (gates and
         states of every pixel, step, layer and direction) within
         :data:`skrnn._inference.TARGET_BYTES`, or the net's own batch size when
-        one is set for prediction (``iterator_valid__batch_size``)."""
+        one is set: ``predict_batch_size``, or the net's
+        ``iterator_valid__batch_size``."""
         from ._inference import TARGET_BYTES
 
-        size = vars(self.net_).get("iterator_valid__batch_size")
+        size = self.predict_batch_size
+        if size is None:
+            size = vars(self.net_).get("iterator_valid__batch_size")
         if size is not None:
             return len(X) if size == -1 else int(size)
         n, steps, pixels = len(X), X.shape[1], int(np.prod(X.shape[3:]))

@@ -33,7 +33,7 @@ class ConvRecurrentClassifier(ClassifierMixin, BaseConvRecurrentEstimator):
 
     %(conv_architecture)s
 
-    %(training)s
+    %(conv_training)s
 
     Attributes
     ----------
@@ -82,20 +82,23 @@ class ConvRecurrentClassifier(ClassifierMixin, BaseConvRecurrentEstimator):
         bidirectional=False,
         dropout=0.0,
         max_epochs=200,
-        batch_size=32,
+        batch_size="auto",
         lr=1e-3,
+        lr_schedule="plateau",
         optimizer="adam",
         weight_decay=0.0,
-        clip_grad_norm=None,
+        clip_grad_norm=1.0,
         nonfinite_loss="raise",
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=30,
         tol=1e-4,
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
     ):
@@ -109,6 +112,7 @@ class ConvRecurrentClassifier(ClassifierMixin, BaseConvRecurrentEstimator):
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
+            lr_schedule=lr_schedule,
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
@@ -121,6 +125,8 @@ class ConvRecurrentClassifier(ClassifierMixin, BaseConvRecurrentEstimator):
             warm_start=warm_start,
             random_state=random_state,
             device=device,
+            predict_batch_size=predict_batch_size,
+            n_threads=n_threads,
             callbacks=callbacks,
             verbose=verbose,
         )
@@ -279,7 +285,7 @@ class ConvLSTMClassifier(ConvRecurrentClassifier):
     ----------
     %(conv_architecture)s
 
-    %(training)s
+    %(conv_training)s
 
     Attributes
     ----------
@@ -322,20 +328,23 @@ class ConvLSTMClassifier(ConvRecurrentClassifier):
         bidirectional=False,
         dropout=0.0,
         max_epochs=200,
-        batch_size=32,
+        batch_size="auto",
         lr=1e-3,
+        lr_schedule="plateau",
         optimizer="adam",
         weight_decay=0.0,
-        clip_grad_norm=None,
+        clip_grad_norm=1.0,
         nonfinite_loss="raise",
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=30,
         tol=1e-4,
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
     ):
@@ -349,6 +358,7 @@ class ConvLSTMClassifier(ConvRecurrentClassifier):
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
+            lr_schedule=lr_schedule,
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
@@ -361,6 +371,8 @@ class ConvLSTMClassifier(ConvRecurrentClassifier):
             warm_start=warm_start,
             random_state=random_state,
             device=device,
+            predict_batch_size=predict_batch_size,
+            n_threads=n_threads,
             callbacks=callbacks,
             verbose=verbose,
         )
@@ -377,7 +389,7 @@ class ConvGRUClassifier(ConvRecurrentClassifier):
     ----------
     %(conv_architecture)s
 
-    %(training)s
+    %(conv_training)s
 
     Attributes
     ----------
@@ -420,20 +432,23 @@ class ConvGRUClassifier(ConvRecurrentClassifier):
         bidirectional=False,
         dropout=0.0,
         max_epochs=200,
-        batch_size=32,
+        batch_size="auto",
         lr=1e-3,
+        lr_schedule="plateau",
         optimizer="adam",
         weight_decay=0.0,
-        clip_grad_norm=None,
+        clip_grad_norm=1.0,
         nonfinite_loss="raise",
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=30,
         tol=1e-4,
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
     ):
@@ -447,6 +462,7 @@ class ConvGRUClassifier(ConvRecurrentClassifier):
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
+            lr_schedule=lr_schedule,
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
@@ -459,6 +475,8 @@ class ConvGRUClassifier(ConvRecurrentClassifier):
             warm_start=warm_start,
             random_state=random_state,
             device=device,
+            predict_batch_size=predict_batch_size,
+            n_threads=n_threads,
             callbacks=callbacks,
             verbose=verbose,
         )

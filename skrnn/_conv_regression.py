@@ -50,7 +50,7 @@ class ConvRecurrentRegressor(RegressorMixin, BaseConvRecurrentEstimator):
         Whether ``y`` holds one frame per time step (as Keras'
         ``return_sequences``) rather than one target per sequence.
 
-    %(training)s
+    %(conv_training)s
 
     normalize_y : bool, default=True
         Whether to standardise the targets (per output, or per channel of target
@@ -107,20 +107,23 @@ class ConvRecurrentRegressor(RegressorMixin, BaseConvRecurrentEstimator):
         dropout=0.0,
         return_sequences=False,
         max_epochs=200,
-        batch_size=32,
+        batch_size="auto",
         lr=1e-3,
+        lr_schedule="plateau",
         optimizer="adam",
         weight_decay=0.0,
-        clip_grad_norm=None,
+        clip_grad_norm=1.0,
         nonfinite_loss="raise",
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=30,
         tol=1e-4,
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
         normalize_y=True,
@@ -135,6 +138,7 @@ class ConvRecurrentRegressor(RegressorMixin, BaseConvRecurrentEstimator):
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
+            lr_schedule=lr_schedule,
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
@@ -147,6 +151,8 @@ class ConvRecurrentRegressor(RegressorMixin, BaseConvRecurrentEstimator):
             warm_start=warm_start,
             random_state=random_state,
             device=device,
+            predict_batch_size=predict_batch_size,
+            n_threads=n_threads,
             callbacks=callbacks,
             verbose=verbose,
         )
@@ -346,7 +352,7 @@ class ConvLSTMRegressor(ConvRecurrentRegressor):
         Whether ``y`` holds one frame per time step rather than one target per
         sequence.
 
-    %(training)s
+    %(conv_training)s
 
     normalize_y : bool, default=True
         Whether to standardise the targets (per output or channel) for training;
@@ -392,20 +398,23 @@ class ConvLSTMRegressor(ConvRecurrentRegressor):
         dropout=0.0,
         return_sequences=False,
         max_epochs=200,
-        batch_size=32,
+        batch_size="auto",
         lr=1e-3,
+        lr_schedule="plateau",
         optimizer="adam",
         weight_decay=0.0,
-        clip_grad_norm=None,
+        clip_grad_norm=1.0,
         nonfinite_loss="raise",
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=30,
         tol=1e-4,
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
         normalize_y=True,
@@ -421,6 +430,7 @@ class ConvLSTMRegressor(ConvRecurrentRegressor):
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
+            lr_schedule=lr_schedule,
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
@@ -433,6 +443,8 @@ class ConvLSTMRegressor(ConvRecurrentRegressor):
             warm_start=warm_start,
             random_state=random_state,
             device=device,
+            predict_batch_size=predict_batch_size,
+            n_threads=n_threads,
             callbacks=callbacks,
             verbose=verbose,
             normalize_y=normalize_y,
@@ -455,7 +467,7 @@ class ConvGRURegressor(ConvRecurrentRegressor):
         Whether ``y`` holds one frame per time step rather than one target per
         sequence.
 
-    %(training)s
+    %(conv_training)s
 
     normalize_y : bool, default=True
         Whether to standardise the targets (per output or channel) for training;
@@ -503,20 +515,23 @@ class ConvGRURegressor(ConvRecurrentRegressor):
         dropout=0.0,
         return_sequences=False,
         max_epochs=200,
-        batch_size=32,
+        batch_size="auto",
         lr=1e-3,
+        lr_schedule="plateau",
         optimizer="adam",
         weight_decay=0.0,
-        clip_grad_norm=None,
+        clip_grad_norm=1.0,
         nonfinite_loss="raise",
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=30,
         tol=1e-4,
         warm_start=False,
         random_state=None,
         device="cpu",
+        predict_batch_size=None,
+        n_threads=None,
         callbacks=None,
         verbose=0,
         normalize_y=True,
@@ -532,6 +547,7 @@ class ConvGRURegressor(ConvRecurrentRegressor):
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
+            lr_schedule=lr_schedule,
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
@@ -544,6 +560,8 @@ class ConvGRURegressor(ConvRecurrentRegressor):
             warm_start=warm_start,
             random_state=random_state,
             device=device,
+            predict_batch_size=predict_batch_size,
+            n_threads=n_threads,
             callbacks=callbacks,
             verbose=verbose,
             normalize_y=normalize_y,

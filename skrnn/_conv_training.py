@@ -33,7 +33,7 @@ def _training_settings(estimator):
 
 
 def build_conv_net(estimator, *, head, input_size, output_size, criterion, device,
-                   seed, stratify):
+                   seed, stratify, early_stopping=None, batch_size=None):
     """Build the (uninitialised) skorch net of a convolutional recurrent estimator.
 
     Parameters
@@ -52,15 +52,24 @@ def build_conv_net(estimator, *, head, input_size, output_size, criterion, devic
         Seed of the validation split.
     stratify : bool
         Whether the validation split is stratified (classifiers).
+    early_stopping : bool or None, default=None
+        The resolved ``early_stopping``; None takes what the estimator's last fit
+        used.
+    batch_size : int or None, default=None
+        The resolved batch size; None takes what the estimator's last fit used.
 
     Returns
     -------
     net : RecurrentSkorchNet
     """
+    if early_stopping is None:
+        early_stopping = getattr(estimator, "_early_stopping_used", None)
+    if batch_size is None:
+        batch_size = getattr(estimator, "_batch_size_used", None)
     net = build_net(
         _training_settings(estimator), input_size=input_size,
         output_size=output_size, criterion=criterion, device=device, seed=seed,
-        stratify=stratify,
+        stratify=stratify, early_stopping=early_stopping, batch_size=batch_size,
     )
     params = {
         k: v for k, v in net.get_params(deep=False).items()

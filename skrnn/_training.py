@@ -16,11 +16,12 @@ import torch
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 
 from ._fit_checks import optimizer_params
 from .nn import RecurrentNet, set_generator
 from .nn._generator import build_module
+from ._recipe import PlateauLR, resolve_batch_size
 from .callbacks import LastGoodEpoch, NonFiniteLossGuard, StopTraining
 from .exceptions import OutOfMemoryError
 from ._weights import WeightedTargets, record_batch_weight, weighted_loss
@@ -335,10 +336,14 @@ class BatchIterator:
 
 
 class HoldoutSplit:
-    """Hold out a random fraction of a :class:`SequenceDataset` for validation.
+    """Hold out a fraction of a :class:`SequenceDataset` for validation.
 
-    Used as skorch's ``train_split`` when ``early_stopping=True``. Both parts are
-    views of the same tensors (row indices), not copies.
+    Used as skorch's ``train_split`` when early stopping is on. Both parts are
+    views of the same tensors (row indices), not copies. Independent sequences
+    are held out at random; windows over one series (:class:`TensorWindows`)
+    are held out as a block at the end of the series: the rows whose windows
+    start last, so that the validation windows come after every training one
+    in time, as the test data of a forecast do.
 
     Parameters
     ----------
@@ -357,6 +362,8 @@ class HoldoutSplit:
         self.random_state = random_state
 
     def __call__(self, dataset, y=None, **fit_params):
+        if isinstance(dataset.X, TensorWindows):
+            return self._time_ordered(dataset)
         rows = np.arange(len(dataset))
         labels = dataset.targets() if self.stratify else None
         if labels is not None:
@@ -379,6 +386,25 @@ class HoldoutSplit:
         return (
             SequenceDataset(dataset.X, dataset.y, indices=train, sample_weight=weight),
             SequenceDataset(dataset.X, dataset.y, indices=valid, sample_weight=weight),
+        )
+
+    def _time_ordered(self, dataset):
+        rows = torch.arange(len(dataset))
+        if dataset.indices is not None:
+            rows = dataset.indices
+        starts = dataset.X.starts
+        if isinstance(starts, range):
+            first = torch.arange(starts.start, starts.stop)[rows]
+        else:
+            first = starts.cpu()[rows.cpu()]
+        order = rows[torch.argsort(first.cpu(), stable=True)]
+        n_valid = math.ceil(self.validation_fraction * len(order))
+        n_valid = min(max(n_valid, 1), len(order) - 1)
+        cut = len(order) - n_valid
+        train, valid = torch.sort(order[:cut]).values, torch.sort(order[cut:]).values
+        return (
+            SequenceDataset(dataset.X, dataset.y, indices=train),
+            SequenceDataset(dataset.X, dataset.y, indices=valid),
         )
 
 
@@ -580,7 +606,7 @@ def _named_callbacks(callbacks):
 
 
 def build_net(estimator, *, input_size, output_size, criterion, device, seed,
-              stratify):
+              stratify, early_stopping=None, batch_size=None):
     """Build the (uninitialised) skorch net for a recurrent estimator.
 
     Parameters
@@ -597,13 +623,25 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         Seed of the weight initialisation and of the validation split.
     stratify : bool
         Whether the validation split is stratified (classifiers).
+    early_stopping : bool or None, default=None
+        Whether to hold out a validation set and stop on its loss (the resolved
+        value of the estimator's ``early_stopping``); None takes what the
+        estimator's last fit used (``"auto"`` then means off).
+    batch_size : int or None, default=None
+        The resolved batch size; None takes what the estimator's last fit used.
 
     Returns
     -------
     net : RecurrentSkorchNet
     """
     est = estimator
-    monitor = "valid_loss" if est.early_stopping else "train_loss"
+    if early_stopping is None:
+        early_stopping = getattr(est, "_early_stopping_used", est.early_stopping)
+        early_stopping = early_stopping is True
+    if batch_size is None:
+        batch_size = getattr(est, "_batch_size_used", None)
+        batch_size = resolve_batch_size(batch_size or est.batch_size, None)
+    monitor = "valid_loss" if early_stopping else "train_loss"
     # skrnn's own callbacks come first, so that each epoch is checked and kept
     # before any user callback runs (or raises) at its end.
     callbacks = [
@@ -616,18 +654,28 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
                 patience=est.n_iter_no_change,
                 threshold=est.tol,
                 threshold_mode="abs",
-                load_best=est.early_stopping,
+                load_best=early_stopping,
             ),
         )
     ]
+    user_callbacks = _named_callbacks(est.callbacks)
+    # A learning-rate scheduler of the user's replaces the plateau schedule.
+    own_schedule = any(
+        isinstance(cb[1] if isinstance(cb, tuple) else cb, LRScheduler)
+        for cb in user_callbacks
+    )
+    if est.lr_schedule == "plateau" and not own_schedule:
+        callbacks.append(("lr_schedule", PlateauLR(
+            monitor=monitor, patience=max(1, est.n_iter_no_change // 3), tol=est.tol
+        )))
     # Installed even when None (a no-op then), so that a warm-start fit can set it.
     callbacks.append(
         ("clip_grad_norm", GradientNormClipping(gradient_clip_value=est.clip_grad_norm))
     )
-    callbacks.extend(_named_callbacks(est.callbacks))
+    callbacks.extend(user_callbacks)
     optimizer = OPTIMIZERS.get(est.optimizer, est.optimizer)
     train_split = None
-    if est.early_stopping:
+    if early_stopping:
         train_split = HoldoutSplit(est.validation_fraction, stratify, seed)
     net = RecurrentSkorchNet(
         module=RecurrentNet,
@@ -640,13 +688,15 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         module__dropout=est.dropout,
         module__nonlinearity=est.nonlinearity,
         module__return_sequences=est.return_sequences,
+        module__readout=est.readout,
+        module__init=est.init,
         criterion=criterion,
         criterion__reduction="none",  # the net's get_loss takes the (weighted) mean
         optimizer=optimizer,
         **optimizer_params(optimizer, est),
         lr=est.lr,
         max_epochs=est.max_epochs,
-        batch_size=est.batch_size,
+        batch_size=batch_size,
         iterator_train=BatchIterator,
         iterator_train__shuffle=est.shuffle,
         iterator_valid=BatchIterator,

@@ -113,7 +113,12 @@ def test_grid_search_over_cell_and_size(cls):
     key = next(iter(grid)).replace("__cell", "__hidden_size")
     grid[key] = [4, 8]
     search = GridSearchCV(pipe, grid, cv=2, error_score="raise")
-    with pytest.warns(ConvergenceWarning):
+    import warnings
+
+    with warnings.catch_warnings():
+        # 3 epochs: too few for the stopping rule (n_iter_no_change=30) to act,
+        # so no fit warns that it did not.
+        warnings.simplefilter("error", ConvergenceWarning)
         search.fit(X2, y)
     assert len(search.cv_results_["params"]) == 6
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
@@ -235,11 +240,16 @@ def _dataset(est, X, y):
 def test_convergence_warning_and_stopping():
     X, y = _data(RecurrentRegressor)
     with pytest.warns(ConvergenceWarning, match="max_epochs=5 reached"):
-        RecurrentRegressor(**FAST).fit(X, y)
-    # With a huge tol every epoch counts as "no improvement": stop after n_iter_no_change.
-    est = RecurrentRegressor(**{**FAST, "max_epochs": 50, "tol": 1e3, "n_iter_no_change": 2})
+        RecurrentRegressor(**FAST, n_iter_no_change=4, tol=0.0).fit(X, y)
     import warnings
 
+    # max_epochs <= n_iter_no_change: the rule could not have stopped the fit.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        RecurrentRegressor(**FAST).fit(X, y)
+        RecurrentRegressor(**FAST, n_iter_no_change=5).fit(X, y)
+    # With a huge tol every epoch counts as "no improvement": stop after n_iter_no_change.
+    est = RecurrentRegressor(**{**FAST, "max_epochs": 50, "tol": 1e3, "n_iter_no_change": 2})
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         est.fit(X, y)

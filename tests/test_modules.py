@@ -16,7 +16,8 @@ def test_output_shape(cell, cls, num_layers, bidirectional):
                        bidirectional=bidirectional)
     assert isinstance(net.rnn, cls)  # torch's layer (drawing dropout from a generator)
     assert net.rnn.num_layers == num_layers and net.rnn.bidirectional == bidirectional
-    assert net.head.in_features == 6 * (2 if bidirectional else 1)
+    # The default readout puts the last step, the mean and the maximum side by side.
+    assert net.head.in_features == 3 * 6 * (2 if bidirectional else 1)
     out = net(torch.randn(5, 11, 4))
     assert out.shape == (5, 3)
     assert net(torch.randn(2, 1, 4)).shape == (2, 3)  # a single time step
@@ -24,7 +25,7 @@ def test_output_shape(cell, cls, num_layers, bidirectional):
 
 def test_output_is_the_last_state_not_a_tuple():
     torch.manual_seed(0)
-    net = RecurrentNet(2, 1, cell="lstm", hidden_size=5, num_layers=2)
+    net = RecurrentNet(2, 1, cell="lstm", hidden_size=5, num_layers=2, readout="last")
     X = torch.randn(3, 7, 2)
     out_seq, (h, _) = net.rnn(X)
     assert torch.allclose(net(X), net.head(out_seq[:, -1]))
@@ -33,7 +34,8 @@ def test_output_is_the_last_state_not_a_tuple():
 
 def test_bidirectional_uses_both_final_states():
     torch.manual_seed(0)
-    net = RecurrentNet(2, 1, cell="gru", hidden_size=5, bidirectional=True)
+    net = RecurrentNet(2, 1, cell="gru", hidden_size=5, bidirectional=True,
+                       readout="last")
     X = torch.randn(3, 7, 2)
     out_seq, _ = net.rnn(X)
     # forward direction's last step, backward direction's first step
@@ -68,7 +70,8 @@ def test_relu_nonlinearity_and_bad_cell():
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_reset_parameters_draws_from_the_given_generator(cell):
-    net = RecurrentNet(input_size=3, output_size=2, cell=cell, hidden_size=8)
+    net = RecurrentNet(input_size=3, output_size=2, cell=cell, hidden_size=8,
+                       init="torch")
     seeded = net.reset_parameters(torch.Generator().manual_seed(5))
     first = [p.clone() for p in seeded.parameters()]
     state = torch.get_rng_state()

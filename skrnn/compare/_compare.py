@@ -139,8 +139,8 @@ def compare_cells(
     >>> report.to_frame()[["cell", "n_parameters"]].sort_values("cell")
               cell  n_parameters
     candidate
-    1          gru           94
-    0         lstm          122
+    1          gru          110
+    0         lstm          138
     >>> print(report.summary)  # doctest: +SKIP
     LSTM scores the highest mean accuracy, 0.550 ± 0.050; GRU reaches ...
     """
@@ -166,8 +166,10 @@ def compare_cells(
         }
     )
     epochs = _epochs_to_record(grid, step, prefix)
+    # early_stopping="auto" decides per fit; its validation losses are not
+    # recorded (a column of NaN for the fits without one would say nothing).
     record_valid = any(
-        bool(value)
+        not isinstance(value, str) and bool(value)
         for g in grid
         for value in g.get(prefix + "early_stopping", [step.early_stopping])
     )

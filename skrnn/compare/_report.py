@@ -291,7 +291,7 @@ class ComparisonReport:
         >>> report.to_frame()[["cell", "n_parameters", "rank"]]
                   cell  n_parameters  rank
         candidate
-        0          rnn            33     1
+        0          rnn            41     1
         """
         r = self._results
         frame = pd.DataFrame({"cell": list(r[f"param_{self.cell_param}"])})

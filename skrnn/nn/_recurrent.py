@@ -1,12 +1,12 @@
 """The recurrent network behind skrnn's estimators (torch only)."""
 
-import math
-
 import torch
 from torch import nn
 
 from ._elman import ElmanRNN
 from ._generator import GRU, LSTM, RNN, Dropout
+from ._init import INIT_SCHEMES, init_linear_, init_recurrent_
+from ._readout import make_readout
 
 __all__ = ["RecurrentNet", "count_parameters"]
 
@@ -15,12 +15,13 @@ _CELLS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
 
 
 class RecurrentNet(nn.Module):
-    """A recurrent network with a linear output layer on its final state.
+    """A recurrent network with a readout and a linear output layer.
 
-    The input is batch-first, ``(batch, n_timesteps, input_size)``. The output
-    layer sees the final hidden state of the last recurrent layer (both
-    directions' final states when bidirectional) and returns one tensor of shape
-    ``(batch, output_size)``: regression values or class logits. Returning a
+    The input is batch-first, ``(batch, n_timesteps, input_size)``. A readout
+    turns the last recurrent layer's outputs at every step into one vector (by
+    default the last step, the mean and the maximum side by side), and the output
+    layer maps it to one tensor of shape ``(batch, output_size)``: regression
+    values or class logits. Returning a
     single tensor, not torch's ``(output, hidden)`` tuple, is what lets skorch and
     scikit-learn's tools handle the module like any other.
 
@@ -52,11 +53,24 @@ class RecurrentNet(nn.Module):
         ``TimeDistributed(Dense)``), giving ``(batch, n_timesteps, output_size)``,
         instead of once to the final state. A unidirectional network's output at
         step ``t`` then depends on the steps up to ``t`` only.
+    readout : {"concat", "last", "mean", "max", "attention"}, default="concat"
+        How the per-step outputs become one vector (see
+        ``skrnn.nn.make_readout``): ``"last"`` is the final hidden state
+        (both directions' when bidirectional), ``"mean"`` and ``"max"`` pool over
+        the steps, ``"concat"`` puts the three side by side (fastai's concat
+        pooling) and ``"attention"`` is a learnt weighted mean.
+    init : {"keras", "torch"}, default="keras"
+        The initialisation scheme (see ``skrnn.nn.init_recurrent_``):
+        Keras' (Glorot-uniform input weights, orthogonal recurrent weights, LSTM
+        forget-gate bias 1, zero biases otherwise) or torch's own (uniform in
+        ``±1/sqrt(hidden_size)``).
 
     Attributes
     ----------
     rnn : torch.nn.LSTM, torch.nn.GRU, torch.nn.RNN or ElmanRNN
         The recurrent layers.
+    pool : torch.nn.Module
+        The readout.
     head : torch.nn.Linear
         The output layer.
 
@@ -81,6 +95,8 @@ class RecurrentNet(nn.Module):
         dropout=0.0,
         nonlinearity="tanh",
         return_sequences=False,
+        readout="concat",
+        init="keras",
     ):
         super().__init__()
         if cell not in _CELLS:
@@ -105,16 +121,28 @@ class RecurrentNet(nn.Module):
         self.num_directions = 2 if bidirectional else 1
         self.return_sequences = return_sequences
         self.dropout = Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.head = nn.Linear(hidden_size * self.num_directions, output_size)
+        if init not in INIT_SCHEMES:
+            raise ValueError(
+                f"init must be one of {list(INIT_SCHEMES)}, got {init!r} instead."
+            )
+        self.init = init
+        if return_sequences:  # the head reads every step's output: no readout
+            self.pool, width = nn.Identity(), hidden_size * self.num_directions
+        else:
+            self.pool, width = make_readout(
+                readout, hidden_size * self.num_directions, self.num_directions
+            )
+        self.head = nn.Linear(width, output_size)
+        self.reset_parameters()
 
     @torch.no_grad()
     def reset_parameters(self, generator=None):
         """Initialise every parameter again, drawing from ``generator``.
 
-        The scheme is torch's own for these layers (uniform in
-        ``±1/sqrt(fan)``), but every draw comes from ``generator`` (a
-        :class:`torch.Generator`; None uses torch's global generator), so that
-        a fit can initialise its network from a generator of its own.
+        The scheme is the one named by ``init``; every random draw comes from
+        ``generator`` (a :class:`torch.Generator`; None uses torch's global
+        generator), so that a fit can initialise its network from a generator of
+        its own.
 
         Parameters
         ----------
@@ -125,12 +153,10 @@ class RecurrentNet(nn.Module):
         -------
         self : RecurrentNet
         """
-        bound = 1.0 / math.sqrt(self.rnn.hidden_size)
-        for weight in self.rnn.parameters():
-            nn.init.uniform_(weight, -bound, bound, generator=generator)
-        bound = 1.0 / math.sqrt(self.head.in_features)
-        for weight in self.head.parameters():
-            nn.init.uniform_(weight, -bound, bound, generator=generator)
+        init_recurrent_(self.rnn, self.init, generator)
+        if hasattr(self.pool, "reset_parameters"):
+            self.pool.reset_parameters(self.init, generator)
+        init_linear_(self.head, self.init, generator)
         return self
 
     def forward(self, X, lengths=None):
@@ -158,8 +184,8 @@ class RecurrentNet(nn.Module):
         -------
         out : torch.Tensor of shape (batch, output_size) or \
                 (batch, n_timesteps, output_size)
-            The output layer applied to the final hidden state. A sequence of no
-            time steps has the initial state, zeros, as its final state. With
+            The output layer applied to the readout of the last layer's outputs
+            (see ``readout``); a sequence of no time steps reads as zeros. With
             ``return_sequences=True``, the output layer applied at every step
             (steps at or past a sequence's length hold values that mean nothing).
         """
@@ -167,27 +193,15 @@ class RecurrentNet(nn.Module):
             return self._forward_steps(X, lengths)
         if X.shape[1] == 0:
             width = self.rnn.hidden_size * self.num_directions
-            return self.head(X.new_zeros(X.shape[0], width))
-        if lengths is not None and self.num_directions == 1:
-            output, _ = self.rnn(X)
-            ends = (lengths.to(output.device) - 1).clamp(min=0)
-            rows = torch.arange(len(output), device=output.device)
-            return self.head(self.dropout(output[rows, ends]))
-        if lengths is not None:
-            output = self._bidirectional_outputs(X, lengths)
-            ends = (lengths.to(output.device) - 1).clamp(min=0)
-            rows = torch.arange(len(output), device=output.device)
-            size = self.rnn.hidden_size
-            # Forward direction at the last true step, backward at the first.
-            features = torch.cat([output[rows, ends, :size], output[:, 0, size:]], 1)
-            return self.head(self.dropout(features))
-        _, hidden = self.rnn(X)
-        if isinstance(hidden, tuple):  # LSTM: (h_n, c_n)
-            hidden = hidden[0]
-        # h_n: (num_layers * num_directions, batch, hidden); keep the last layer.
-        last = hidden[-self.num_directions :]
-        features = last.transpose(0, 1).reshape(last.shape[1], -1)
-        return self.head(self.dropout(features))
+            outputs = X.new_zeros(X.shape[0], 0, width)
+        elif lengths is not None and self.num_directions == 2:
+            # Each direction over each sequence's own steps (padding at the end).
+            outputs = self._bidirectional_outputs(X, lengths)
+        else:
+            # Unidirectional: the padding after a sequence's end cannot reach its
+            # earlier outputs, which the readout takes (within ``lengths``).
+            outputs, _ = self.rnn(X)
+        return self.head(self.dropout(self.pool(outputs, lengths)))
 
     def _forward_steps(self, X, lengths):
         if lengths is not None and self.num_directions == 2:
@@ -255,7 +269,7 @@ def count_parameters(module):
     --------
     >>> from skrnn.nn import RecurrentNet, count_parameters
     >>> count_parameters(RecurrentNet(input_size=1, output_size=1, hidden_size=4))
-    117
+    125
     """
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 

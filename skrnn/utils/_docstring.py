@@ -37,19 +37,46 @@ _architecture = """hidden_size : int, default=64
     dropout : float, default=0.0
         Dropout probability on the outputs of every recurrent layer, the last one
         included (torch applies it between layers; skrnn also applies it to the
-        final state before the output layer, so it acts with ``num_layers=1`` too).
-        Must be in ``[0, 1)``."""
+        readout before the output layer, so it acts with ``num_layers=1`` too).
+        Must be in ``[0, 1)``.
+
+    readout : {"concat", "last", "mean", "max", "attention"}, default="concat"
+        How the last recurrent layer's outputs at every step become the one
+        vector the output layer sees: ``"last"`` is the final hidden state (both
+        directions' when bidirectional), ``"mean"`` and ``"max"`` pool over the
+        steps, ``"concat"`` puts the last step, the mean and the maximum side by
+        side (fastai's concat pooling) and ``"attention"`` is a learnt weighted
+        mean. The final state alone forgets what a long sequence held early on.
+
+    init : {"keras", "torch"}, default="keras"
+        How the weights are initialised: ``"keras"`` as Keras does
+        (Glorot-uniform input weights, orthogonal recurrent weights, zero biases
+        but the LSTM's forget gate, whose bias is 1; Glorot-uniform output layer),
+        ``"torch"`` with torch's own defaults (uniform in
+        ``±1/sqrt(hidden_size)``). On GunPoint torch's scheme leaves some LSTM
+        fits stuck at chance."""
 
 _training = """max_epochs : int, default=200
         Maximum number of passes over the training data. Training stops earlier
         when the monitored loss has not improved by more than ``tol`` for
         ``n_iter_no_change`` consecutive epochs.
 
-    batch_size : int, default=32
+    batch_size : int or "auto", default="auto"
         Number of sequences per gradient step (and per forward pass at predict).
+        ``"auto"`` is 32 for up to 4,096 training rows and grows beyond, in
+        powers of two, to 256 from 32,768 rows on (about ``n_rows / 128``).
 
     lr : float, default=1e-3
-        Learning rate of the optimizer.
+        Learning rate of the optimizer (at the start, with ``lr_schedule``).
+
+    lr_schedule : {"plateau", "constant"}, default="plateau"
+        ``"plateau"`` halves the learning rate whenever the monitored loss (the
+        validation loss with early stopping, else the training loss) has not
+        improved by more than ``tol`` for ``n_iter_no_change // 3`` epochs, as
+        torch's ``ReduceLROnPlateau``; the rate of each epoch is recorded in
+        ``history_`` as ``"lr"``. ``"constant"`` keeps ``lr``; use it with an
+        ``LRScheduler`` of your own in ``callbacks``
+        (one there replaces the plateau schedule too).
 
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or callable, default="adam"
         The optimizer: a name, or a ``torch.optim.Optimizer`` subclass or any
@@ -59,10 +86,11 @@ _training = """max_epochs : int, default=200
     weight_decay : float, default=0.0
         L2 penalty passed to the optimizer.
 
-    clip_grad_norm : float or None, default=None
+    clip_grad_norm : float or None, default=1.0
         If a float, the gradients' total norm is clipped to this value before
         each optimizer step (skorch's ``GradientNormClipping``); recurrent
-        networks can have exploding gradients, ``relu`` RNNs especially.
+        networks can have exploding gradients, ``relu`` RNNs especially. None
+        does not clip.
 
     nonfinite_loss : {"raise", "warn"}, default="raise"
         What happens when a training or validation loss becomes NaN or infinite:
@@ -77,17 +105,22 @@ _training = """max_epochs : int, default=200
     shuffle : bool, default=True
         Whether to shuffle the sequences before each epoch.
 
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default="auto"
         Whether to hold out ``validation_fraction`` of the training data and stop
         when the validation loss has not improved by more than ``tol`` for
         ``n_iter_no_change`` consecutive epochs; the weights of the best epoch are
         restored at the end. With False, all the data is used for training and the
-        training loss is monitored instead.
+        training loss is monitored instead. ``"auto"`` is True for a ``fit`` on
+        at least 1,000 rows (windows of a long series, say) and False below (a
+        few validation sequences out of 50 measure too little to stop on) and for
+        ``partial_fit``, which only rejects an explicit True.
 
     validation_fraction : float, default=0.1
-        Proportion of the training data held out for early stopping, drawn at
-        random (stratified by class for classifiers). Only used if
-        ``early_stopping=True``. Must be in ``(0, 1)``.
+        Proportion of the training data held out for early stopping. Sequences
+        are drawn at random (stratified by class for classifiers); the windows
+        of a series (``SlidingWindow``) are held out as a block at its end, the
+        windows that start last, so that no validation window precedes a
+        training one. Only used when early stopping is on. Must be in ``(0, 1)``.
 
     n_iter_no_change : int, default=30
         Number of epochs without an improvement of more than ``tol`` in the
@@ -95,7 +128,10 @@ _training = """max_epochs : int, default=200
 
     tol : float, default=1e-4
         A decrease of the monitored loss counts as an improvement only when it is
-        larger than ``tol``.
+        larger than ``tol``. A ``ConvergenceWarning`` is raised when
+        ``max_epochs`` ran out while the loss was still improving, and only when
+        the stopping rule could have ended the fit (``max_epochs >
+        n_iter_no_change``).
 
     warm_start : bool, default=False
         If True, a call to ``fit`` continues training the fitted network (its
@@ -167,13 +203,13 @@ _fitted = """net_ : skorch.NeuralNet
         Training loss after each epoch.
 
     validation_loss_curve_ : list of float or None
-        Validation loss after each epoch when ``early_stopping=True``, else None.
+        Validation loss after each epoch when early stopping was on, else None.
 
     best_loss_ : float
         The lowest training loss reached.
 
     best_validation_loss_ : float or None
-        The lowest validation loss reached when ``early_stopping=True``, else None.
+        The lowest validation loss reached when early stopping was on, else None.
 
     n_iter_ : int
         The number of epochs run (cumulative over ``warm_start`` fits and
@@ -230,5 +266,6 @@ FRAGMENTS = {
     "nonlinearity": _nonlinearity,
     "class_weight": _class_weight,
     "training": _return_sequences + _training,
+    "conv_training": _training,
     "fitted": _fitted,
 }

@@ -1,0 +1,188 @@
+"""The default recipe: auto batch size and early stopping, the plateau schedule,
+the time-ordered validation block of windows, and the defaults with warm_start,
+partial_fit and checkpoints."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from numpy.testing import assert_allclose
+
+from skrnn import LSTMRegressor, RecurrentClassifier, RecurrentRegressor
+from skrnn._recipe import (
+    AUTO_EARLY_STOPPING_MIN_ROWS,
+    PlateauLR,
+    _plateau_steps,
+    resolve_batch_size,
+    resolve_early_stopping,
+)
+from skrnn._training import HoldoutSplit, SequenceDataset, TensorWindows
+from skrnn.callbacks import Checkpoint
+from skrnn.preprocessing import SlidingWindow
+
+FAST = dict(hidden_size=6, max_epochs=4, random_state=0)
+
+
+def _data(n=40, t=6, f=2):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, t, f)).astype(np.float32)
+    return X, X[:, :, 0].sum(axis=1)
+
+
+def test_auto_batch_size_grows_with_the_data():
+    assert resolve_batch_size("auto", 50) == 32
+    assert resolve_batch_size("auto", 4096) == 32
+    assert resolve_batch_size("auto", 10_000) == 64
+    assert resolve_batch_size("auto", 50_000) == 256
+    assert resolve_batch_size("auto", None) == 32
+    assert resolve_batch_size(7, 50_000) == 7
+
+
+def test_auto_early_stopping_follows_the_rows_and_is_off_for_partial_fit():
+    n = AUTO_EARLY_STOPPING_MIN_ROWS
+    assert resolve_early_stopping("auto", n, incremental=False)
+    assert not resolve_early_stopping("auto", n - 1, incremental=False)
+    assert not resolve_early_stopping("auto", 10 * n, incremental=True)
+    assert resolve_early_stopping(True, 5, incremental=False)
+    assert not resolve_early_stopping(False, 10 * n, incremental=False)
+
+
+def test_fit_uses_the_resolved_values():
+    X, y = _data()
+    est = RecurrentRegressor(**FAST).fit(X, y)  # 40 rows: no validation set
+    assert est.net_.train_split is None and est.net_.batch_size == 32
+    assert est.validation_loss_curve_ is None
+    est = RecurrentRegressor(**FAST, early_stopping=True, batch_size=8).fit(X, y)
+    assert est.net_.train_split is not None and est.net_.batch_size == 8
+    assert len(est.validation_loss_curve_) == est.n_iter_
+
+
+def test_plateau_steps_replays_reduce_lr_on_plateau():
+    assert _plateau_steps([1.0, 0.5, 0.25], patience=1, tol=0) == 0
+    # Three epochs without improvement with patience 2: one cut, counting again.
+    assert _plateau_steps([1.0, 1.0, 1.0, 1.0], patience=2, tol=0) == 1
+    assert _plateau_steps([1.0] + [1.0] * 6, patience=2, tol=0) == 2
+    # tol: a smaller improvement does not count.
+    assert _plateau_steps([1.0, 0.99, 0.98, 0.97], patience=2, tol=0.05) == 1
+
+
+def test_plateau_schedule_halves_the_rate_and_records_it():
+    X, y = _data()
+    # A huge tol: no epoch improves, so the rate halves after each patience.
+    est = RecurrentRegressor(**{**FAST, "max_epochs": 8}, tol=1e3, n_iter_no_change=30,
+                             lr=0.01).fit(X, y)
+    rates = [row["lr"] for row in est.history_]
+    patience = 30 // 3
+    assert rates[0] == 0.01 and len(rates) == 8
+    assert all(r == 0.01 for r in rates)  # patience 10 > 8 epochs
+    est = RecurrentRegressor(**{**FAST, "max_epochs": 8}, tol=1e3, n_iter_no_change=6,
+                             lr=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    rates = [row["lr"] for row in est.history_]
+    # patience 2: epochs 1-3 at 0.01, then a cut after every 3 epochs without gain
+    assert rates[:4] == [0.01, 0.01, 0.01, 0.01]
+    assert rates[4] == 0.005
+    assert est.net_.optimizer_.param_groups[0]["lr"] == rates[-1]
+    assert patience == 10
+    const = RecurrentRegressor(**FAST, lr_schedule="constant").fit(X, y)
+    assert "lr" not in const.history_[-1]
+
+
+def test_plateau_schedule_is_a_function_of_the_history():
+    net = type("Net", (), {})()
+    net.lr = 1.0
+    net.history = [{"train_loss": 1.0}] * 4 + [{}]
+    assert PlateauLR(patience=1, tol=0).rate(net) == 0.5  # cut after epoch 3
+    assert PlateauLR(monitor="valid_loss", patience=1, tol=0).rate(net) == 1.0
+
+
+def _windows(n=200):
+    t = np.arange(n)
+    # A rising series: a window's last value tells when it ends.
+    frame = pd.DataFrame({"v": t / n},
+                         index=pd.date_range("2000-01-01", periods=n, freq="D"))
+    return frame, np.sin((t + 1) / 5.0)
+
+
+def test_windows_validate_on_the_last_rows_in_time():
+    series = torch.arange(100, dtype=torch.float32).reshape(100, 1)
+    shuffled = torch.tensor(np.random.RandomState(0).permutation(90))
+    for starts in (range(0, 90), shuffled):
+        X = TensorWindows(series, starts, 10)
+        y = torch.zeros(90)
+        train, valid = HoldoutSplit(0.2, random_state=0)(SequenceDataset(X, y))
+        first = lambda d: X[d.indices][:, 0, 0]  # noqa: E731
+        assert len(valid) == 18 and len(train) == 72
+        # Every validation window starts after every training one: the last 18.
+        assert first(valid).min() > first(train).max()
+        assert sorted(first(valid).tolist()) == list(range(72, 90))
+
+
+def test_sliding_window_fit_holds_out_the_end_of_the_series():
+    frame, y = _windows()
+    seen = {}
+
+    from skorch.callbacks import Callback
+
+    class Spy(Callback):
+        def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+            seen.setdefault(training, []).append(batch[0][:, -1, 0].clone())
+
+    pipe = SlidingWindow(window=8).set_output(transform="pandas")
+    X = pipe.fit_transform(frame)
+    LSTMRegressor(**FAST, early_stopping=True, validation_fraction=0.25,
+                  callbacks=[Spy()]).fit(X, y)
+    last_train = torch.cat(seen[True]).max()
+    first_valid = torch.cat(seen[False]).min()
+    assert first_valid > last_train  # the validation block comes after in time
+
+
+def test_independent_sequences_keep_the_random_stratified_holdout():
+    X, _ = _data(n=60)
+    y = np.repeat([0, 1, 2], 20)
+    est = RecurrentClassifier(**FAST, early_stopping=True, validation_fraction=0.2)
+    est.fit(X, y)
+    valid = est.net_.train_split(
+        SequenceDataset(torch.from_numpy(X), torch.from_numpy(y)))[1]
+    assert np.bincount(y[valid.indices.numpy()]).tolist() == [4, 4, 4]
+    assert not np.array_equal(valid.indices.numpy(), np.arange(48, 60))
+
+
+def test_partial_fit_and_warm_start_with_the_defaults():
+    X, y = _data()
+    est = RecurrentRegressor(hidden_size=6, random_state=0)
+    for _ in range(3):
+        est.partial_fit(X, y)  # early_stopping="auto" is off for partial_fit
+    assert est.n_iter_ == 3 and est.net_.train_split is None
+    with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
+        RecurrentRegressor(early_stopping=True).partial_fit(X, y)
+    warm = RecurrentRegressor(**FAST, warm_start=True).fit(X, y)
+    warm.fit(X, y)
+    assert warm.n_iter_ == 8
+    # Two warm fits of 4 epochs are one fit of 8, the schedule included.
+    once = RecurrentRegressor(**{**FAST, "max_epochs": 8}).fit(X, y)
+    assert_allclose(warm.predict(X), once.predict(X), rtol=1e-5, atol=1e-6)
+    assert [r["lr"] for r in warm.history_] == [r["lr"] for r in once.history_]
+
+
+def test_checkpoint_resume_with_the_schedule_is_exact(tmp_path):
+    X, y = _data()
+    params = dict(hidden_size=6, random_state=0, tol=1e3, n_iter_no_change=6, lr=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # In memory: 5 epochs, then a warm-start fit of up to 8 more.
+        memory = RecurrentRegressor(**params, max_epochs=5, warm_start=True).fit(X, y)
+        memory.set_params(max_epochs=8).fit(X, y)
+        # The same through a checkpoint file and a new estimator.
+        RecurrentRegressor(**params, max_epochs=5,
+                           callbacks=[Checkpoint(tmp_path / "ck")]).fit(X, y)
+        resumed = RecurrentRegressor(**params, max_epochs=8, warm_start=True,
+                                     callbacks=[Checkpoint(tmp_path / "ck")]).fit(X, y)
+    assert resumed.n_iter_ == memory.n_iter_ > 5
+    rates = [r["lr"] for r in resumed.history_]
+    assert rates == [r["lr"] for r in memory.history_] and min(rates) < 0.01
+    assert_allclose(resumed.predict(X), memory.predict(X), rtol=0, atol=0)
