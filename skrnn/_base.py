@@ -197,7 +197,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             )
         X, y = self._check_sequences(X, y, reset=not continuing)
         sample_weight = check_fit_weights(sample_weight, len(X))
-        record_timesteps(self, X.shape[1], reset=not continuing)
+        record_timesteps(self, X.shape[1], reset=not continuing,
+                         frame_shape=X.shape[2:] if len(X.shape) > 3 else None)
         steps = y if isinstance(y, StepTargets) else None
         if steps is not None:
             y = steps.values
@@ -454,16 +455,20 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         >>> summary = GRURegressor(hidden_size=16, num_layers=2).summary(
         ...     input_shape=(48, 3))
         >>> summary.to_frame()[["layer", "output_shape", "params"]]
-                 layer output_shape  params
-        0                    [1, 1]       0
-        1          rnn   [1, 48, 16]       0
-        2       rnn.l0   [1, 48, 16]    1008
-        3       rnn.l1   [1, 48, 16]    1632
-        4  rnn (state)   [2, 1, 16]       0
-        5      dropout      [1, 16]       0
-        6         head       [1, 1]      17
+                  layer output_shape  params
+        0                     [1, 1]       0
+        1           rnn  [1, 48, 16]       0
+        2        rnn.l0  [1, 48, 16]    1008
+        3        rnn.l1  [1, 48, 16]    1632
+        4   rnn (state)   [2, 1, 16]       0
+        5          pool      [1, 48]       0
+        6     pool.last      [1, 16]       0
+        7     pool.mean      [1, 16]       0
+        8      pool.max      [1, 16]       0
+        9       dropout      [1, 48]       0
+        10         head       [1, 1]      49
         >>> summary.total_params
-        2657
+        2689
         """
         return estimator_summary(self, input_shape, n_outputs=n_outputs,
                                  batch_size=batch_size)

@@ -11,8 +11,11 @@ from .utils._random import torch_seed
 __all__ = ["estimator_summary", "record_timesteps"]
 
 
-def record_timesteps(estimator, n_timesteps, *, reset):
-    """Remember the sequence lengths an estimator was fitted on (for its summary)."""
+def record_timesteps(estimator, n_timesteps, *, reset, frame_shape=None):
+    """Remember the sequence lengths an estimator was fitted on (for its summary),
+    and for image sequences the shape of a frame, ``(channels, height, width)``."""
+    if frame_shape is not None:
+        estimator._fit_frame_shape = tuple(int(n) for n in frame_shape)
     seen = [] if reset else list(getattr(estimator, "_fit_timesteps", []))
     if n_timesteps in seen:
         seen.remove(n_timesteps)
@@ -24,16 +27,18 @@ def _check_input_shape(name, input_shape):
         input_shape = (input_shape,)
     if not (
         isinstance(input_shape, (tuple, list))
-        and len(input_shape) in (1, 2)
+        and len(input_shape) in (1, 2, 4)
         and all(isinstance(n, Integral) and not isinstance(n, bool) and n >= 0
                 for n in input_shape)
     ):
         raise ValueError(
             f"input_shape of {name}.summary must be (n_timesteps, n_features), or "
-            f"(n_timesteps,) for univariate sequences, with non-negative integers; "
+            f"(n_timesteps,) for univariate sequences, or (n_timesteps, channels, "
+            f"height, width) for image sequences, with non-negative integers; "
             f"got {input_shape!r} instead."
         )
-    return int(input_shape[0]), int(input_shape[1]) if len(input_shape) == 2 else 1
+    shape = tuple(int(n) for n in input_shape)
+    return shape if len(shape) > 1 else (shape[0], 1)
 
 
 def estimator_summary(est, input_shape=None, *, n_outputs=None, batch_size=1):
@@ -55,6 +60,7 @@ def estimator_summary(est, input_shape=None, *, n_outputs=None, batch_size=1):
         if input_shape is None:
             lengths = getattr(est, "_fit_timesteps", None) or [1]
             n_timesteps = lengths[-1]
+            shape = (n_timesteps, *getattr(est, "_fit_frame_shape", (n_features,)))
             if len(lengths) > 1:
                 notes.append(
                     f"n_timesteps={n_timesteps}: {name} was fitted on sequences of "
@@ -67,7 +73,8 @@ def estimator_summary(est, input_shape=None, *, n_outputs=None, batch_size=1):
                     "was fitted on; the network takes sequences of any length."
                 )
         else:
-            n_timesteps, given = _check_input_shape(name, input_shape)
+            shape = _check_input_shape(name, input_shape)
+            given = shape[1]
             if given != n_features:
                 raise ValueError(
                     f"input_shape has {given} features per step, but {name} was "
@@ -80,7 +87,8 @@ def estimator_summary(est, input_shape=None, *, n_outputs=None, batch_size=1):
                 "input_shape=(n_timesteps, n_features) to build the network that "
                 "fit would build."
             )
-        n_timesteps, n_features = _check_input_shape(name, input_shape)
+        shape = _check_input_shape(name, input_shape)
+        n_features = shape[1]
         est._validate_params()
         what = "classes" if is_classifier(est) else "targets"
         if n_outputs is None:
@@ -102,6 +110,6 @@ def estimator_summary(est, input_shape=None, *, n_outputs=None, batch_size=1):
             ).initialize()
         module = net.module_
     with torch.random.fork_rng(devices=[]):
-        summary = summarize(module, (n_timesteps, n_features), batch_size=batch_size)
+        summary = summarize(module, shape, batch_size=batch_size)
     summary.notes.extend(notes)
     return summary

@@ -214,7 +214,8 @@ def test_partial_fit_runs_one_epoch(cls):
 def test_early_stopping_holds_out_and_restores_best(cls):
     X, y = _data(cls, n=100)
     est = cls(**{**FAST, "max_epochs": 60, "early_stopping": True, "n_iter_no_change": 3,
-                 "validation_fraction": 0.2, "lr": 0.05}).fit(X, y)
+                 "validation_fraction": 0.2, "lr": 0.05,
+                 "lr_schedule": "constant", "tol": 0.0}).fit(X, y)
     assert est.history_[-1, "valid_batch_count"] >= 1
     assert sum(est.history_[-1, "batches", :, "valid_batch_size"]) == 20
     assert sum(est.history_[-1, "batches", :, "train_batch_size"]) == 80

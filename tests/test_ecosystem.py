@@ -27,10 +27,15 @@ FAST = dict(hidden_size=4, max_epochs=2, random_state=0)
 def _fitted(cls):
     est = cls()
     rng = np.random.RandomState(0)
+    if "filters" in est.get_params():  # image sequences (n, T, C, H, W)
+        X = rng.rand(12, 3, 1, 4, 4).astype(np.float32)
+        est.set_params(filters=2, max_epochs=2, random_state=0)
+        classifier = est.__sklearn_tags__().estimator_type == "classifier"
+        return est.fit(X, np.arange(12) % 2 if classifier else X[:, -1])
     if not est.__sklearn_tags__().input_tags.three_d_array:
         return est.fit(rng.normal(size=(30, 2)))  # a series (SlidingWindow)
-    X = rng.normal(size=(20, 5, 2)).astype(np.float32)
     kind = est.__sklearn_tags__().estimator_type
+    X = rng.normal(size=(20, 5, 2)).astype(np.float32)
     if kind is None:
         return est.fit(X)
     est.set_params(**FAST)

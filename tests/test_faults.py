@@ -34,7 +34,8 @@ from skrnn.exceptions import (
 FAST = dict(hidden_size=8, batch_size=16, dropout=0.2, random_state=0)
 #: Plain SGD with a large step on relu RNNs: finite for a few epochs, then not.
 BLOWS_UP = dict(hidden_size=8, batch_size=16, max_epochs=20, nonlinearity="relu",
-                optimizer="sgd", random_state=0)
+                optimizer="sgd", readout="last", init="torch", clip_grad_norm=None,
+                lr_schedule="constant", random_state=0)
 
 
 @pytest.fixture(autouse=True)
@@ -157,7 +158,7 @@ def test_nonfinite_loss_warn_ends_the_fit_normally():
     # Gradient clipping is the remedy the message suggests, and it works here.
     with warnings.catch_warnings():
         warnings.simplefilter("error", NonFiniteLossWarning)
-        clipped = RNNRegressor(**BLOWS_UP, lr=3.0, clip_grad_norm=1.0).fit(X, y)
+        clipped = RNNRegressor(**{**BLOWS_UP, "clip_grad_norm": 1.0}, lr=3.0).fit(X, y)
     assert clipped.n_iter_ == 20 and np.isfinite(clipped.loss_curve_).all()
 
 

@@ -645,7 +645,7 @@ TAMPERING = {
             p, lambda md: md["estimator"]["params"].update(hidden_size=6000)
         ),
         r"weights do not fit the network of LSTMRegressor: its hyperparameters "
-        r"declare 'head.weight' of shape \(1, 6000\), the file stores \(1, 8\)",
+        r"declare 'head.weight' of shape \(1, 18000\), the file stores \(1, 24\)",
     ),
     "metadata-inflating-1000-fold": (
         lambda p, m: _rewrite(

@@ -32,7 +32,8 @@ def test_recurrent_rows_and_counts(cell, nonlinearity, num_layers, bidirectional
     assert summary.param_bytes == 4 * summary.total_params
     rows = _rows(summary)
     assert rows["rnn"]["output_shape"] == str([4, 11, 6 * dirs])
-    assert rows["head"]["output_shape"] == "[4, 5]" and rows["head"]["params"] == 6 * dirs * 5 + 5
+    width = net.head.in_features  # what the readout hands the head
+    assert rows["head"]["output_shape"] == "[4, 5]" and rows["head"]["params"] == width * 5 + 5
     state = "[%d, 4, 6]" % (num_layers * dirs)
     expected_state = f"{state}, {state}" if cell == "lstm" else state
     assert rows["rnn (state)"]["output_shape"] == expected_state
@@ -98,12 +99,14 @@ def test_any_torch_module():
 
 
 def test_text_table():
-    text = str(summarize(RecurrentNet(2, 1, hidden_size=8), input_shape=(10, 2)))
+    text = str(summarize(RecurrentNet(2, 1, hidden_size=8, readout="last"),
+                         input_shape=(10, 2)))
     lines = text.splitlines()
     assert lines[1].split() == ["Layer", "Type", "Output", "shape", "Params", "Trainable"]
     assert "Total params: 393" in text and "Trainable params: 393" in text
     assert "Parameter memory: 1.54 KiB" in text
-    assert repr(summarize(RecurrentNet(2, 1, hidden_size=8), input_shape=(10, 2))) == text
+    assert repr(summarize(RecurrentNet(2, 1, hidden_size=8, readout="last"),
+                          input_shape=(10, 2))) == text
 
 
 def test_summary_before_fit():
@@ -156,8 +159,20 @@ def test_summary_after_fit():
     ids=lambda cls: cls.__name__,
 )
 def test_every_recurrent_estimator_has_a_summary(cls):
-    est = cls(hidden_size=4)
-    summary = est.summary((6, 2))
+    conv = "filters" in cls().get_params()
+    est = cls(filters=4) if conv else cls(hidden_size=4)
+    summary = est.summary((6, 2, 5, 5) if conv else (6, 2))
     expected = 2 if is_classifier(est) else 1
     assert _rows(summary)["head"]["output_shape"] == f"[1, {expected}]"
     assert sum(r["params"] for r in summary.rows) == summary.total_params > 0
+
+
+def test_conv_summary_shows_the_frames_shapes():
+    from skrnn import ConvLSTMRegressor
+
+    X = np.random.RandomState(0).rand(8, 4, 1, 6, 6).astype(np.float32)
+    reg = ConvLSTMRegressor(filters=3, max_epochs=1, random_state=0).fit(X, X[:, -1])
+    summary = reg.summary()
+    assert _rows(summary)["rnn"]["output_shape"] == "[1, 4, 3, 6, 6]"
+    assert summary.total_params == sum(p.numel() for p in reg.module_.parameters())
+    assert _rows(summary)["head"]["output_shape"] == "[1, 1, 6, 6]"

@@ -81,12 +81,13 @@ def test_fast_path_reaches_skorch_default_weights():
     est = LSTMRegressor(**{**FAST, "shuffle": False, "normalize_y": False},
                         clip_grad_norm=None, lr_schedule="constant").fit(X, y)
     torch.manual_seed(0)
-    # The estimator's module is seeded from random_state; start skorch from the same
-    # initial weights by building the module under the same seed.
-    from skrnn.utils._random import draw_seed, torch_seed
+    # The estimator's module is initialised from a generator seeded with the fit's
+    # seed; start skorch from the same initial weights, built the same way.
+    from skrnn.nn._generator import build_module
 
-    with torch_seed(draw_seed(0)):
-        module = RecurrentNet(input_size=2, output_size=1, hidden_size=8)
+    generator = torch.Generator().manual_seed(est.net_.init_seed_)
+    module = build_module(RecurrentNet, generator, input_size=2, output_size=1,
+                          hidden_size=8)
     plain = NeuralNet(
         module=module,
         criterion=torch.nn.MSELoss,

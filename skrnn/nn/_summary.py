@@ -65,13 +65,17 @@ class ModelSummary:
     True
     >>> summary.to_frame()[["layer", "type", "output_shape", "params"]]
              layer          type          output_shape  params
-    0                RecurrentNet                [1, 1]       0
+    0               RecurrentNet                [1, 1]       0
     1          rnn          LSTM            [1, 10, 8]     384
     2  rnn (state)    (h_n, c_n)  [1, 1, 8], [1, 1, 8]       0
-    3      dropout      Identity                [1, 8]       0
-    4         head        Linear                [1, 1]       9
+    3         pool    ConcatPool               [1, 24]       0
+    4    pool.last      LastStep                [1, 8]       0
+    5    pool.mean      MeanPool                [1, 8]       0
+    6     pool.max       MaxPool                [1, 8]       0
+    7      dropout      Identity               [1, 24]       0
+    8         head        Linear                [1, 1]      25
     >>> summary.total_params, summary.trainable_params
-    (393, 393)
+    (409, 409)
     """
 
     def __init__(self, rows, *, input_shape, total_params, trainable_params,

@@ -39,7 +39,7 @@ def all_estimators(type_filter=None):
     --------
     >>> from skrnn.utils import all_estimators
     >>> [name for name, _ in all_estimators("regressor")][:2]
-    ['GRURegressor', 'LSTMRegressor']
+    ['ConvGRURegressor', 'ConvLSTMRegressor']
     """
     import importlib
 
