@@ -1,6 +1,6 @@
 """A fitted estimator's state in the types skops trusts, for ``skops.io``.
 
-:mod:`skops.io` stores an object as what its ``__getstate__`` returns and loads
+``skops.io`` stores an object as what its ``__getstate__`` returns and loads
 only the types the user trusts. skorch's net pickles its torch objects into a
 bytes blob of its state (which skops cannot inspect, and would hand to
 ``pickle`` on loading) and holds ``functools.partial`` setters and ``print``
@@ -34,14 +34,14 @@ _NET = ("net_", "history_")
 def skops_trusted_types():
     """The types to trust when loading a skrnn estimator with skops.
 
-    A fitted skrnn estimator stored with :func:`skops.io.dump` holds only types
+    A fitted skrnn estimator stored with ``skops.io.dump`` holds only types
     that skops trusts by default plus the class of the estimator itself: pass
-    this list as ``trusted`` to :func:`skops.io.load` (or as MLflow's
+    this list as ``trusted`` to ``skops.io.load`` (or as MLflow's
     ``skops_trusted_types``). It names skrnn's public estimators and transformers;
-    nothing of skorch, torch, :mod:`functools` or :mod:`builtins` is needed.
+    nothing of skorch, torch, ``functools`` or ``builtins`` is needed.
 
     A user callback in ``callbacks`` is stored as the object it is, and
-    :func:`skops.io.get_untrusted_types` names its class; trust it only if you
+    ``skops.io.get_untrusted_types`` names its class; trust it only if you
     trust the file.
 
     Returns
@@ -51,7 +51,7 @@ def skops_trusted_types():
 
     See Also
     --------
-    skrnn.persistence.save_model : The safe file format of skrnn itself.
+    skrnn.save_model : The safe file format of skrnn itself.
 
     Examples
     --------

@@ -242,6 +242,26 @@ class _ConvRecurrentBase(_OwnGenerator, nn.Module):
         return x, [torch.stack(kept) for kept in finals]
 
     def forward(self, input, hx=None):
+        """Run the layers over a sequence of frames.
+
+        Parameters
+        ----------
+        input : torch.Tensor of shape (time, batch, channels, height, width)
+            The frames; ``(batch, time, ...)`` with ``batch_first=True``.
+        hx : torch.Tensor, tuple of torch.Tensor or None, default=None
+            The initial state: ``h_0`` (ConvGRU) or ``(h_0, c_0)`` (ConvLSTM), each
+            ``(num_layers * num_directions, batch, hidden_channels, height,
+            width)``; None starts from zeros.
+
+        Returns
+        -------
+        output : torch.Tensor
+            The last layer's hidden state at every step, ``(time, batch,
+            num_directions * hidden_channels, height, width)`` (batch first with
+            ``batch_first=True``).
+        state : torch.Tensor or tuple of torch.Tensor
+            ``h_n`` or ``(h_n, c_n)``, shaped as ``hx``.
+        """
         self._check_input(input)
         x = input.transpose(0, 1) if self.batch_first else input
         if hx is None:
@@ -304,9 +324,8 @@ class ConvLSTM(_ConvRecurrentBase):
         The input convolutions of layer ``k`` (``in`` is ``in_channels`` for
         ``k = 0``, else ``hidden_channels * num_directions``), gates in the
         order ``(i, f, o, g)``; ``_reverse`` for the backward direction.
-    weight_hh_l[k] : torch.nn.Parameter of shape (4*hidden_channels, \
-            hidden_channels, kh, kw)
-        The hidden-state convolutions.
+    weight_hh_l[k] : torch.nn.Parameter of shape (4*h, h, kh, kw)
+        The hidden-state convolutions (``h`` is ``hidden_channels``).
     bias_ih_l[k] : torch.nn.Parameter of shape (4*hidden_channels,)
         The biases, when ``bias=True``.
 
@@ -399,9 +418,8 @@ class ConvGRU(_ConvRecurrentBase):
     weight_ih_l[k] : torch.nn.Parameter of shape (3*hidden_channels, in, kh, kw)
         The input convolutions of layer ``k``, gates in the order ``(r, z, n)``;
         ``_reverse`` for the backward direction.
-    weight_hh_l[k] : torch.nn.Parameter of shape (3*hidden_channels, \
-            hidden_channels, kh, kw)
-        The hidden-state convolutions.
+    weight_hh_l[k] : torch.nn.Parameter of shape (3*h, h, kh, kw)
+        The hidden-state convolutions (``h`` is ``hidden_channels``).
     bias_ih_l[k] : torch.nn.Parameter of shape (3*hidden_channels,)
         The biases, when ``bias=True``.
 

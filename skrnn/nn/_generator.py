@@ -238,8 +238,8 @@ def set_generator(module, generator):
     Parameters
     ----------
     module : torch.nn.Module
-        The module; its :class:`Dropout`, :class:`LSTM`, :class:`GRU` and
-        :class:`RNN` layers (and any submodule with a ``generator`` attribute
+        The module; its :class:`Dropout`, ``LSTM``, ``GRU`` and
+        ``RNN`` layers (and any submodule with a ``generator`` attribute
         from this module's mix-in) are set.
     generator : torch.Generator or None
         The generator, on the device the module computes on; None returns to

@@ -12,7 +12,7 @@ class StepCrossEntropyLoss(nn.CrossEntropyLoss):
 
     torch's :class:`~torch.nn.CrossEntropyLoss` wants the classes on axis 1,
     ``(batch, n_classes, n_timesteps)``; this one takes the per-step outputs as
-    :class:`~skrnn.nn.RecurrentNet` returns them with ``return_sequences=True``.
+    :class:`~skrnn.RecurrentNet` returns them with ``return_sequences=True``.
     Targets equal to ``ignore_index`` (-100, the padding of shorter sequences) are
     skipped, as are targets past the logits' last step (a batch of shorter
     sequences is padded less far than its targets may be). 2-D logits
@@ -94,7 +94,7 @@ class StepMSELoss(nn.Module):
     ----------
     reduction : {"mean", "none"}, default="mean"
         The mean over the observed elements, or every element's squared error
-        (0 where the target is NaN; :meth:`observed` tells which count).
+        (0 where the target is NaN; ``observed`` tells which count).
 
     Examples
     --------
