@@ -89,7 +89,33 @@ class LastStep(nn.Module):
         return forward
 
 
-class MeanPool(nn.Module):
+class _StepPool(nn.Module):
+    """Pooling over each sequence's own steps; subclasses say how (``_pool``)."""
+
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, outputs, lengths=None):
+        """Pool over time.
+
+        Parameters
+        ----------
+        outputs : torch.Tensor of shape (batch, n_timesteps, features)
+            Per-step outputs of the last recurrent layer.
+        lengths : torch.Tensor of shape (batch,) or None, default=None
+            True lengths; None means all ``n_timesteps``.
+
+        Returns
+        -------
+        features : torch.Tensor of shape (batch, features)
+        """
+        batch, steps, width = outputs.shape
+        if steps == 0:
+            return outputs.new_zeros(batch, width)
+        return self._pool(outputs, _mask(outputs, lengths), lengths)
+
+
+class MeanPool(_StepPool):
     """The mean of the outputs over each sequence's steps.
 
     Examples
@@ -101,27 +127,7 @@ class MeanPool(nn.Module):
     tensor([[2.]])
     """
 
-    def __init__(self):
-        super().__init__()
-
-    def forward(self, outputs, lengths=None):
-        """Average over time.
-
-        Parameters
-        ----------
-        outputs : torch.Tensor of shape (batch, n_timesteps, features)
-            Per-step outputs of the last recurrent layer.
-        lengths : torch.Tensor of shape (batch,) or None, default=None
-            True lengths; None means all ``n_timesteps``.
-
-        Returns
-        -------
-        features : torch.Tensor of shape (batch, features)
-        """
-        batch, steps, width = outputs.shape
-        if steps == 0:
-            return outputs.new_zeros(batch, width)
-        mask = _mask(outputs, lengths)
+    def _pool(self, outputs, mask, lengths):
         if mask is None:
             return outputs.mean(dim=1)
         total = outputs.masked_fill(~mask, 0.0).sum(dim=1)
@@ -129,7 +135,7 @@ class MeanPool(nn.Module):
         return total / count.to(outputs.dtype)
 
 
-class MaxPool(nn.Module):
+class MaxPool(_StepPool):
     """The maximum of each output feature over each sequence's steps.
 
     Examples
@@ -141,27 +147,7 @@ class MaxPool(nn.Module):
     tensor([[3.]])
     """
 
-    def __init__(self):
-        super().__init__()
-
-    def forward(self, outputs, lengths=None):
-        """Take the maximum over time.
-
-        Parameters
-        ----------
-        outputs : torch.Tensor of shape (batch, n_timesteps, features)
-            Per-step outputs of the last recurrent layer.
-        lengths : torch.Tensor of shape (batch,) or None, default=None
-            True lengths; None means all ``n_timesteps``.
-
-        Returns
-        -------
-        features : torch.Tensor of shape (batch, features)
-        """
-        batch, steps, width = outputs.shape
-        if steps == 0:
-            return outputs.new_zeros(batch, width)
-        mask = _mask(outputs, lengths)
+    def _pool(self, outputs, mask, lengths):
         if mask is None:
             return outputs.amax(dim=1)
         top = outputs.masked_fill(~mask, float("-inf")).amax(dim=1)
