@@ -116,11 +116,13 @@ def _plain_math(match):
 
 
 def _plain_foreign_roles(app, what, name, obj, options, lines):
+    # Math is plain text everywhere, skrnn's own docstrings included: one
+    # ``:math:`` role anywhere would put a CDN script on that page.
     module = getattr(obj, "__module__", None) or ""
-    if module.startswith("skrnn"):
-        return
+    foreign = not module.startswith("skrnn")
     for i, line in enumerate(lines):
-        line = _FOREIGN_ROLE.sub(lambda m: m.group(2).strip(), line)
+        if foreign:
+            line = _FOREIGN_ROLE.sub(lambda m: m.group(2).strip(), line)
         lines[i] = _MATH_ROLE.sub(_plain_math, line)
 
 

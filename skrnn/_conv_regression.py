@@ -249,7 +249,7 @@ width) or (n_samples, n_timesteps, height, width)
         Returns
         -------
         score : float
-            :math:`R^2` of ``self.predict(X)`` with respect to ``y``.
+            R² of ``self.predict(X)`` with respect to ``y``.
         """
         check_is_fitted(self, "net_")
         if self._head_kind == "pooled":
