@@ -16,7 +16,7 @@ Every estimator is fitted with its defaults and nothing else but ``random_state`
 Each score is the mean over ``--seeds`` seeds (and the lowest, for
 classification); ``fit s`` is the mean CPU time of ``fit``; ``vs previous`` is
 that time over the time of the previous defaults (``init="torch"``,
-``readout="last"``, ``batch_size=32``, ``lr_schedule="constant"``,
+``readout="last"``, ``batch_size=32``, ``lr=1e-3``, ``lr_schedule="constant"``,
 ``clip_grad_norm=None``, ``early_stopping=False``), fitted side by side with
 seed 0, whose score is shown as ``previous``. One torch thread. Run::
 
@@ -56,8 +56,8 @@ from skrnn.datasets import (
 )
 from skrnn.preprocessing import SlidingWindow
 
-PREVIOUS = dict(init="torch", readout="last", batch_size=32, lr_schedule="constant",
-                clip_grad_norm=None, early_stopping=False)
+PREVIOUS = dict(init="torch", readout="last", batch_size=32, lr=1e-3,
+                lr_schedule="constant", clip_grad_norm=None, early_stopping=False)
 SHIPPED = {"GunPoint": load_gunpoint, "ItalyPowerDemand": load_italy_power_demand,
            "BasicMotions": load_basic_motions}
 ARCHIVE_CLASSIFICATION = ["ArrowHead", "UnitTest", "JapaneseVowels_eq",

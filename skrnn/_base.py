@@ -35,6 +35,7 @@ from ._training import (
     build_net,
     concat_outputs,
     device_memory_hint,
+    input_stats,
     run_module,
 )
 from ._weights import check_fit_weights, split_weights, take_rows
@@ -68,6 +69,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         "return_sequences": ["boolean"],
         "readout": [StrOptions(set(READOUTS))],
         "init": [StrOptions(set(INIT_SCHEMES))],
+        "standardize": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [
             Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})
@@ -103,11 +105,12 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         dropout=0.0,
         readout="concat",
         init="keras",
+        standardize=True,
         nonlinearity="tanh",
         return_sequences=False,
         max_epochs=200,
         batch_size="auto",
-        lr=1e-3,
+        lr=2e-3,
         lr_schedule="plateau",
         optimizer="adam",
         weight_decay=0.0,
@@ -135,6 +138,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         self.return_sequences = return_sequences
         self.readout = readout
         self.init = init
+        self.standardize = standardize
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -300,6 +304,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 ).initialize()
                 if saved is not None:
                     load_training_state(self, self.net_, saved)
+                elif getattr(self.net_.module_, "standardize", False):
+                    self.net_.module_.set_input_stats(*input_stats(X_t, weight))
             elif unfinished is not None:
                 # Back to the last completed epoch (early stopping restored the
                 # best one when the fit ended).
@@ -345,6 +351,9 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 kept = "its initial weights (no epoch was completed)"
             elif self._stopping_on_validation() and getattr(stopper, "best_epoch_", 0):
                 kept = ("the weights of its best validation epoch, epoch "
+                        f"{stopper.best_epoch_}")
+            elif getattr(stopper, "best_epoch_", 0) not in (0, self.n_iter_):
+                kept = ("the weights of its epoch of lowest training loss, epoch "
                         f"{stopper.best_epoch_}")
             else:
                 kept = f"the weights of epoch {self.n_iter_}, its last completed epoch"

@@ -36,7 +36,7 @@ class BaseConvRecurrentEstimator(BaseRecurrentEstimator):
             for k, v in BaseRecurrentEstimator._parameter_constraints.items()
             # What only the sequence family's network takes.
             if k not in {"hidden_size", "nonlinearity", "readout", "init",
-                         "return_sequences"}
+                         "return_sequences", "standardize"}
         },
         "cell": [StrOptions(set(CONV_CELLS))],
         "filters": [Interval(Integral, 1, None, closed="left")],

@@ -31,9 +31,10 @@ PLATEAU_FACTOR = 0.5
 def resolve_batch_size(batch_size, n_rows):
     """The batch size a fit trains with.
 
-    ``"auto"`` is 32 for up to 4,096 rows and grows with the data beyond, in
-    powers of two, to 256 from 32,768 rows on (about ``n_rows / 128``): small
-    sets get enough gradient steps per epoch, large ones fewer, faster steps.
+    ``"auto"`` is 16 below :data:`AUTO_EARLY_STOPPING_MIN_ROWS` rows, 32 from
+    there up to 4,096 rows, and grows with the data beyond, in powers of two, to
+    256 from 32,768 rows on (about ``n_rows / 128``): small sets get enough
+    gradient steps per epoch, large ones fewer, faster steps.
 
     Parameters
     ----------
@@ -50,6 +51,8 @@ def resolve_batch_size(batch_size, n_rows):
         return int(batch_size)
     if not n_rows:
         return 32
+    if n_rows < AUTO_EARLY_STOPPING_MIN_ROWS:
+        return 16
     return int(min(256, max(32, 2 ** math.floor(math.log2(max(n_rows / 128, 1))))))
 
 

@@ -212,6 +212,77 @@ class TensorRagged:
         return [out[i] for i in torch.randperm(len(out), generator=generator)]
 
 
+def input_stats(X, weight=None, chunk_rows=1 << 16):
+    """Mean and standard deviation of each feature over every observed step.
+
+    ``X`` is what a fit trains on: a :class:`TensorWindows` (the statistics of
+    the observations its windows cover, each once), a :class:`TensorRagged`
+    (of its steps, no padding) or a tensor ``(n_sequences, n_timesteps,
+    n_features)``. ``weight``, one per sequence (None: equal), weighs every
+    step of its sequence, so that an integer weight counts as that many
+    copies (ignored for windows). Two passes over chunks of ``chunk_rows``
+    steps, accumulated in float64, so that no copy of the data is made; a
+    feature that does not vary gets the scale 1.
+
+    Returns
+    -------
+    mean, scale : numpy.ndarray of shape (n_features,), float32
+    """
+    covered = step_weight = None
+    if isinstance(X, TensorWindows):
+        # The observations inside a training window, and no others: the series
+        # may run on into rows this fit must not see (a later test fold).
+        steps, n_obs = X.series, len(X.series)
+        starts = torch.as_tensor(X.starts, dtype=torch.int64)
+        edges = torch.zeros(n_obs + 1, dtype=torch.int64)
+        edges.index_add_(0, starts, torch.ones_like(starts))
+        edges.index_add_(0, torch.clamp(starts + X.window, max=n_obs),
+                         -torch.ones_like(starts))
+        covered = torch.cumsum(edges[:-1], 0) > 0
+    elif isinstance(X, TensorRagged):
+        steps = X.values
+        if weight is not None:
+            step_weight = torch.repeat_interleave(
+                weight.to("cpu", torch.float64), X.lengths.to("cpu"))
+    else:
+        steps = X.reshape(-1, X.shape[-1])
+        if weight is not None:
+            step_weight = torch.repeat_interleave(
+                weight.to("cpu", torch.float64), X.shape[1])
+    n_features = steps.shape[-1]
+
+    def chunks():
+        for start in range(0, len(steps), chunk_rows):
+            part = steps[start:start + chunk_rows].to("cpu", torch.float64)
+            if covered is not None:
+                yield part[covered[start:start + chunk_rows]], None
+            elif step_weight is not None:
+                yield part, step_weight[start:start + chunk_rows, None]
+            else:
+                yield part, None
+
+    if covered is not None:
+        n = float(covered.sum())
+    elif step_weight is not None:
+        n = float(step_weight.sum())
+    else:
+        n = float(len(steps))
+    if n <= 0:
+        return np.zeros(n_features, np.float32), np.ones(n_features, np.float32)
+    total = torch.zeros(n_features, dtype=torch.float64)
+    for part, w in chunks():
+        total += (part if w is None else part * w).sum(0)
+    mean = total / n
+    squares = torch.zeros(n_features, dtype=torch.float64)
+    for part, w in chunks():
+        part = (part - mean) ** 2
+        squares += (part if w is None else part * w).sum(0)
+    scale = torch.sqrt(squares / n)
+    tiny = 10 * torch.finfo(torch.float32).eps * torch.clamp(mean.abs(), min=1.0)
+    scale[scale <= tiny] = 1.0
+    return mean.numpy().astype(np.float32), scale.numpy().astype(np.float32)
+
+
 def run_module(module, batch, device):
     """Call ``module`` on one batch (a tensor, or a mapping of keyword tensors)."""
     if isinstance(batch, Mapping):
@@ -654,7 +725,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
                 patience=est.n_iter_no_change,
                 threshold=est.tol,
                 threshold_mode="abs",
-                load_best=early_stopping,
+                load_best=True,
             ),
         )
     ]
@@ -690,6 +761,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         module__return_sequences=est.return_sequences,
         module__readout=est.readout,
         module__init=est.init,
+        module__standardize=getattr(est, "standardize", False),
         criterion=criterion,
         criterion__reduction="none",  # the net's get_loss takes the (weighted) mean
         optimizer=optimizer,

@@ -18,7 +18,7 @@ from skrnn._recipe import (
     resolve_batch_size,
     resolve_early_stopping,
 )
-from skrnn._training import HoldoutSplit, SequenceDataset, TensorWindows
+from skrnn._training import HoldoutSplit, SequenceDataset, TensorWindows, input_stats
 from skrnn.callbacks import Checkpoint
 from skrnn.preprocessing import SlidingWindow
 
@@ -32,7 +32,9 @@ def _data(n=40, t=6, f=2):
 
 
 def test_auto_batch_size_grows_with_the_data():
-    assert resolve_batch_size("auto", 50) == 32
+    assert resolve_batch_size("auto", 50) == 16
+    assert resolve_batch_size("auto", AUTO_EARLY_STOPPING_MIN_ROWS - 1) == 16
+    assert resolve_batch_size("auto", AUTO_EARLY_STOPPING_MIN_ROWS) == 32
     assert resolve_batch_size("auto", 4096) == 32
     assert resolve_batch_size("auto", 10_000) == 64
     assert resolve_batch_size("auto", 50_000) == 256
@@ -52,7 +54,7 @@ def test_auto_early_stopping_follows_the_rows_and_is_off_for_partial_fit():
 def test_fit_uses_the_resolved_values():
     X, y = _data()
     est = RecurrentRegressor(**FAST).fit(X, y)  # 40 rows: no validation set
-    assert est.net_.train_split is None and est.net_.batch_size == 32
+    assert est.net_.train_split is None and est.net_.batch_size == 16
     assert est.validation_loss_curve_ is None
     est = RecurrentRegressor(**FAST, early_stopping=True, batch_size=8).fit(X, y)
     assert est.net_.train_split is not None and est.net_.batch_size == 8
@@ -186,3 +188,72 @@ def test_checkpoint_resume_with_the_schedule_is_exact(tmp_path):
     rates = [r["lr"] for r in resumed.history_]
     assert rates == [r["lr"] for r in memory.history_] and min(rates) < 0.01
     assert_allclose(resumed.predict(X), memory.predict(X), rtol=0, atol=0)
+
+
+def test_without_validation_the_lowest_training_loss_epoch_is_restored():
+    X, y = _data()
+    seen = []
+
+    from skorch.callbacks import Callback
+
+    class Snapshots(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            seen.append({k: v.clone() for k, v in net.module_.state_dict().items()})
+
+    # A rate far too high: the training loss goes up and down.
+    est = RecurrentRegressor(**{**FAST, "max_epochs": 12}, lr=0.3, tol=0.0,
+                             lr_schedule="constant", clip_grad_norm=None,
+                             early_stopping=False, callbacks=[Snapshots()])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    losses = list(est.loss_curve_)
+    best = int(np.argmin(losses))
+    assert best != len(losses) - 1  # the last epoch is not the best one
+    final = est.net_.module_.state_dict()
+    for name, value in seen[best].items():
+        assert torch.equal(final[name], value), name
+    assert not all(torch.equal(final[k], v) for k, v in seen[-1].items())
+
+
+# -- input standardisation -------------------------------------------------------
+
+
+def test_standardize_fits_the_statistics_of_the_training_steps():
+    X, y = _data()
+    X = X * np.array([1000.0, 0.01], dtype=np.float32) + np.float32(50.0)
+    est = RecurrentRegressor(**FAST).fit(X, y)
+    module = est.net_.module_
+    steps = X.reshape(-1, 2).astype(np.float64)
+    assert_allclose(module.input_mean.numpy(), steps.mean(axis=0), rtol=1e-5)
+    assert_allclose(module.input_scale.numpy(), steps.std(axis=0), rtol=1e-5)
+    # A warm-start fit on other data keeps the statistics of the first fit.
+    mean = module.input_mean.clone()
+    est.set_params(warm_start=True).fit(X[:10] * 3, y[:10])
+    assert torch.equal(est.net_.module_.input_mean, mean)
+    off = RecurrentRegressor(**FAST, standardize=False).fit(X, y)
+    assert not hasattr(off.net_.module_, "input_mean")
+
+
+def test_standardize_makes_the_fit_invariant_to_the_units_of_each_feature():
+    X, y = _data()
+    scaled = X * np.array([1000.0, 1e-3], dtype=np.float32) + np.array(
+        [5000.0, 0.0], dtype=np.float32)
+    params = {**FAST, "max_epochs": 30}
+    a = RecurrentRegressor(**params).fit(X, y)
+    b = RecurrentRegressor(**params).fit(scaled, y)
+    assert_allclose(a.predict(X), b.predict(scaled), rtol=1e-3, atol=1e-3)
+    # Without it, the same units saturate the cells: another, worse fit.
+    c = RecurrentRegressor(**params, standardize=False).fit(scaled, y)
+    assert c.score(scaled, y) < a.score(X, y) - 0.1
+
+
+def test_standardize_counts_only_what_the_training_windows_cover():
+    series = torch.cat([torch.zeros(50, 1), torch.full((50, 1), 1e6)])
+    series[:50:2] = 2.0  # 0, 2, 0, 2, ... then rows no window reaches
+    mean, scale = input_stats(TensorWindows(series, range(0, 41), 10))
+    assert_allclose(mean, [1.0])
+    assert_allclose(scale, [1.0])
+    # Windows that leave a gap: the gap's rows do not count either.
+    mean, _ = input_stats(TensorWindows(series, torch.tensor([0, 60]), 2))
+    assert_allclose(mean, [(2.0 + 0.0 + 1e6 + 1e6) / 4])

@@ -64,6 +64,11 @@ class RecurrentNet(nn.Module):
         Keras' (Glorot-uniform input weights, orthogonal recurrent weights, LSTM
         forget-gate bias 1, zero biases otherwise) or torch's own (uniform in
         ``±1/sqrt(hidden_size)``).
+    standardize : bool, default=False
+        Whether the input is first shifted and scaled per feature by the
+        buffers ``input_mean`` and ``input_scale`` (zeros and ones until
+        :meth:`set_input_stats` sets them; skrnn's estimators set them from the
+        training data).
 
     Attributes
     ----------
@@ -97,6 +102,7 @@ class RecurrentNet(nn.Module):
         return_sequences=False,
         readout="concat",
         init="keras",
+        standardize=False,
     ):
         super().__init__()
         if cell not in _CELLS:
@@ -133,7 +139,33 @@ class RecurrentNet(nn.Module):
                 readout, hidden_size * self.num_directions, self.num_directions
             )
         self.head = nn.Linear(width, output_size)
+        self.standardize = standardize
+        if standardize:
+            self.register_buffer("input_mean", torch.zeros(input_size))
+            self.register_buffer("input_scale", torch.ones(input_size))
         self.reset_parameters()
+
+    @torch.no_grad()
+    def set_input_stats(self, mean, scale):
+        """Set what ``standardize=True`` subtracts from and divides the input by.
+
+        Parameters
+        ----------
+        mean : array-like of shape (input_size,)
+            Subtracted from every step's features.
+        scale : array-like of shape (input_size,)
+            What the centred features are divided by (positive).
+
+        Returns
+        -------
+        self : RecurrentNet
+        """
+        if not self.standardize:
+            raise ValueError("set_input_stats needs a RecurrentNet built with "
+                             "standardize=True.")
+        self.input_mean.copy_(torch.as_tensor(mean, dtype=self.input_mean.dtype))
+        self.input_scale.copy_(torch.as_tensor(scale, dtype=self.input_scale.dtype))
+        return self
 
     @torch.no_grad()
     def reset_parameters(self, generator=None):
@@ -189,6 +221,8 @@ class RecurrentNet(nn.Module):
             ``return_sequences=True``, the output layer applied at every step
             (steps at or past a sequence's length hold values that mean nothing).
         """
+        if self.standardize:
+            X = (X - self.input_mean) / self.input_scale
         if self.return_sequences:
             return self._forward_steps(X, lengths)
         if X.shape[1] == 0:
