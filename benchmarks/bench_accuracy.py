@@ -56,7 +56,7 @@ from skrnn.datasets import (
 )
 from skrnn.preprocessing import SlidingWindow
 
-PREVIOUS = dict(init="torch", readout="last", batch_size=32, lr=1e-3,
+PREVIOUS = dict(init="torch", readout="last", batch_size=32, lr=1e-3, standardize=False,
                 lr_schedule="constant", clip_grad_norm=None, early_stopping=False)
 SHIPPED = {"GunPoint": load_gunpoint, "ItalyPowerDemand": load_italy_power_demand,
            "BasicMotions": load_basic_motions}

@@ -18,7 +18,12 @@ from ._failed_fit import settle_failed_fit
 from ._fit_checks import check_callbacks, check_device
 from ._inference import predict_batch_size, step_work
 from ._inspect import estimator_summary, record_timesteps
-from ._recipe import LR_SCHEDULES, resolve_batch_size, resolve_early_stopping
+from ._recipe import (
+    LR_SCHEDULES,
+    auto_input_scale,
+    resolve_batch_size,
+    resolve_early_stopping,
+)
 from ._resume import (
     fit_state,
     load_training_state,
@@ -69,7 +74,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         "return_sequences": ["boolean"],
         "readout": [StrOptions(set(READOUTS))],
         "init": [StrOptions(set(INIT_SCHEMES))],
-        "standardize": ["boolean"],
+        "standardize": ["boolean", StrOptions({"auto"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [
             Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})
@@ -83,7 +88,9 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         "shuffle": ["boolean"],
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})
+        ],
         "tol": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
@@ -105,7 +112,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         dropout=0.0,
         readout="concat",
         init="keras",
-        standardize=True,
+        standardize="auto",
         nonlinearity="tanh",
         return_sequences=False,
         max_epochs=200,
@@ -119,7 +126,7 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         shuffle=True,
         early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=30,
+        n_iter_no_change="auto",
         tol=1e-4,
         warm_start=False,
         random_state=None,
@@ -305,7 +312,10 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 if saved is not None:
                     load_training_state(self, self.net_, saved)
                 elif getattr(self.net_.module_, "standardize", False):
-                    self.net_.module_.set_input_stats(*input_stats(X_t, weight))
+                    mean, scale = input_stats(X_t, weight)
+                    if self.standardize == "auto":
+                        scale = auto_input_scale(scale)
+                    self.net_.module_.set_input_stats(mean, scale)
             elif unfinished is not None:
                 # Back to the last completed epoch (early stopping restored the
                 # best one when the fit ended).
@@ -415,14 +425,15 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             and ended
             and not stopper.stopped_
             and self.n_iter_ - fit_start >= max_epochs
-            and max_epochs > self.n_iter_no_change
+            and max_epochs > stopper.patience
         ):
             monitored = "validation" if self._stopping_on_validation() else "training"
             warnings.warn(
                 f"{type(self).__name__}: max_epochs={max_epochs} reached and the "
                 f"{monitored} loss has not converged yet (it still improved by more "
-                f"than tol={self.tol} within the last n_iter_no_change="
-                f"{self.n_iter_no_change} epochs). Consider increasing max_epochs.",
+                f"than tol={self.tol} within the last {stopper.patience} epochs, "
+                f"n_iter_no_change={self.n_iter_no_change!r}). Consider increasing "
+                "max_epochs.",
                 ConvergenceWarning,
                 stacklevel=5,
             )

@@ -8,14 +8,18 @@ archive data (``benchmarks/bench_accuracy.py``; the table is in the user guide's
 
 import math
 
+import numpy as np
+
 from skorch.callbacks import Callback
 
 __all__ = [
     "AUTO_EARLY_STOPPING_MIN_ROWS",
     "LR_SCHEDULES",
     "PlateauLR",
+    "auto_input_scale",
     "resolve_batch_size",
     "resolve_early_stopping",
+    "resolve_n_iter_no_change",
 ]
 
 LR_SCHEDULES = ("plateau", "constant")
@@ -23,9 +27,42 @@ LR_SCHEDULES = ("plateau", "constant")
 #: ``early_stopping="auto"`` holds out a validation set from this many rows on.
 AUTO_EARLY_STOPPING_MIN_ROWS = 1000
 
+#: ``n_iter_no_change="auto"``: the patience on a validation loss and on the
+#: training loss.
+AUTO_N_ITER_NO_CHANGE = {"validation": 30, "training": 60}
+
 #: ``lr_schedule="plateau"``: the factor and how the patience follows
 #: ``n_iter_no_change``.
 PLATEAU_FACTOR = 0.5
+
+
+#: ``standardize="auto"`` divides a feature by its standard deviation only
+#: outside this range.
+AUTO_SCALE_RANGE = (0.1, 10.0)
+
+
+def auto_input_scale(scale):
+    """What ``standardize="auto"`` divides each centred input feature by.
+
+    A feature's standard deviation when it lies outside
+    :data:`AUTO_SCALE_RANGE` (readings in the thousands, which saturate the
+    gates, or variations too small to see), else 1: features of order 1 to 10
+    keep their units. Fully standardising BasicMotions' six channels (standard
+    deviations 1.8 to 7.1) cut the LSTM's test accuracy from 0.99 (centred
+    only) to 0.84, seeds 0 to 2.
+
+    Parameters
+    ----------
+    scale : ndarray of shape (n_features,)
+        The standard deviations.
+
+    Returns
+    -------
+    scale : ndarray of shape (n_features,)
+    """
+    low, high = AUTO_SCALE_RANGE
+    scale = np.asarray(scale)
+    return np.where((scale < low) | (scale > high), scale, 1).astype(scale.dtype)
 
 
 def resolve_batch_size(batch_size, n_rows):
@@ -79,6 +116,31 @@ def resolve_early_stopping(early_stopping, n_rows, *, incremental):
     if early_stopping != "auto":
         return bool(early_stopping)
     return not incremental and n_rows >= AUTO_EARLY_STOPPING_MIN_ROWS
+
+
+def resolve_n_iter_no_change(n_iter_no_change, early_stopping):
+    """The patience of the stopping rule (and, a third of it, of the schedule).
+
+    ``"auto"`` is 30 epochs on a validation loss and 60 on the training loss:
+    the training loss of a few dozen sequences jumps from epoch to epoch
+    (GunPoint's LSTM went from 0.18 to 0.99 and back), and 30 epochs without a
+    new best stopped some fits there at 0.82-0.92 training accuracy, where 60
+    let them reach 1.0 (test accuracy 0.82 and 0.89 became 0.92 and 0.99).
+
+    Parameters
+    ----------
+    n_iter_no_change : int or "auto"
+        The hyperparameter.
+    early_stopping : bool
+        The resolved ``early_stopping``: whether a validation loss is monitored.
+
+    Returns
+    -------
+    n_iter_no_change : int
+    """
+    if n_iter_no_change != "auto":
+        return int(n_iter_no_change)
+    return AUTO_N_ITER_NO_CHANGE["validation" if early_stopping else "training"]
 
 
 def _plateau_steps(values, patience, tol):

@@ -21,7 +21,7 @@ from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 from ._fit_checks import optimizer_params
 from .nn import RecurrentNet, set_generator
 from .nn._generator import build_module
-from ._recipe import PlateauLR, resolve_batch_size
+from ._recipe import PlateauLR, resolve_batch_size, resolve_n_iter_no_change
 from .callbacks import LastGoodEpoch, NonFiniteLossGuard, StopTraining
 from .exceptions import OutOfMemoryError
 from ._weights import WeightedTargets, record_batch_weight, weighted_loss
@@ -713,6 +713,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         batch_size = getattr(est, "_batch_size_used", None)
         batch_size = resolve_batch_size(batch_size or est.batch_size, None)
     monitor = "valid_loss" if early_stopping else "train_loss"
+    patience = resolve_n_iter_no_change(est.n_iter_no_change, early_stopping)
     # skrnn's own callbacks come first, so that each epoch is checked and kept
     # before any user callback runs (or raises) at its end.
     callbacks = [
@@ -722,7 +723,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
             "stop_on_plateau",
             StopOnPlateau(
                 monitor=monitor,
-                patience=est.n_iter_no_change,
+                patience=patience,
                 threshold=est.tol,
                 threshold_mode="abs",
                 load_best=True,
@@ -737,7 +738,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
     )
     if est.lr_schedule == "plateau" and not own_schedule:
         callbacks.append(("lr_schedule", PlateauLR(
-            monitor=monitor, patience=max(1, est.n_iter_no_change // 3), tol=est.tol
+            monitor=monitor, patience=max(1, patience // 3), tol=est.tol
         )))
     # Installed even when None (a no-op then), so that a warm-start fit can set it.
     callbacks.append(
@@ -761,7 +762,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         module__return_sequences=est.return_sequences,
         module__readout=est.readout,
         module__init=est.init,
-        module__standardize=getattr(est, "standardize", False),
+        module__standardize=getattr(est, "standardize", False) is not False,
         criterion=criterion,
         criterion__reduction="none",  # the net's get_loss takes the (weighted) mean
         optimizer=optimizer,

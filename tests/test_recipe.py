@@ -15,8 +15,10 @@ from skrnn._recipe import (
     AUTO_EARLY_STOPPING_MIN_ROWS,
     PlateauLR,
     _plateau_steps,
+    auto_input_scale,
     resolve_batch_size,
     resolve_early_stopping,
+    resolve_n_iter_no_change,
 )
 from skrnn._training import HoldoutSplit, SequenceDataset, TensorWindows, input_stats
 from skrnn.callbacks import Checkpoint
@@ -201,7 +203,7 @@ def test_without_validation_the_lowest_training_loss_epoch_is_restored():
             seen.append({k: v.clone() for k, v in net.module_.state_dict().items()})
 
     # A rate far too high: the training loss goes up and down.
-    est = RecurrentRegressor(**{**FAST, "max_epochs": 12}, lr=0.3, tol=0.0,
+    est = RecurrentRegressor(**{**FAST, "max_epochs": 12}, lr=0.5, tol=0.0,
                              lr_schedule="constant", clip_grad_norm=None,
                              early_stopping=False, callbacks=[Snapshots()])
     with warnings.catch_warnings():
@@ -239,12 +241,12 @@ def test_standardize_makes_the_fit_invariant_to_the_units_of_each_feature():
     X, y = _data()
     scaled = X * np.array([1000.0, 1e-3], dtype=np.float32) + np.array(
         [5000.0, 0.0], dtype=np.float32)
-    params = {**FAST, "max_epochs": 30}
+    params = {**FAST, "max_epochs": 30, "standardize": True}
     a = RecurrentRegressor(**params).fit(X, y)
     b = RecurrentRegressor(**params).fit(scaled, y)
     assert_allclose(a.predict(X), b.predict(scaled), rtol=1e-3, atol=1e-3)
     # Without it, the same units saturate the cells: another, worse fit.
-    c = RecurrentRegressor(**params, standardize=False).fit(scaled, y)
+    c = RecurrentRegressor(**{**params, "standardize": False}).fit(scaled, y)
     assert c.score(scaled, y) < a.score(X, y) - 0.1
 
 
@@ -257,3 +259,26 @@ def test_standardize_counts_only_what_the_training_windows_cover():
     # Windows that leave a gap: the gap's rows do not count either.
     mean, _ = input_stats(TensorWindows(series, torch.tensor([0, 60]), 2))
     assert_allclose(mean, [(2.0 + 0.0 + 1e6 + 1e6) / 4])
+
+
+def test_auto_standardize_centres_and_rescales_only_features_far_from_unit_scale():
+    X, y = _data()
+    X = X * np.array([5.0, 1000.0], dtype=np.float32) + np.float32(20.0)
+    auto = RecurrentRegressor(**FAST).fit(X, y).net_.module_
+    full = RecurrentRegressor(**FAST, standardize=True).fit(X, y).net_.module_
+    assert_allclose(auto.input_mean.numpy(), full.input_mean.numpy())
+    # A standard deviation of 5 keeps its units; one of 1000 is divided out.
+    assert auto.input_scale[0] == 1.0 and full.input_scale[0] > 4
+    assert auto.input_scale[1] == full.input_scale[1] > 900
+    assert_allclose(auto_input_scale(np.array([0.01, 0.5, 9.0, 11.0])),
+                    [0.01, 1.0, 1.0, 11.0])
+
+
+def test_auto_patience_is_longer_on_the_training_loss():
+    assert resolve_n_iter_no_change("auto", early_stopping=False) == 60
+    assert resolve_n_iter_no_change("auto", early_stopping=True) == 30
+    assert resolve_n_iter_no_change(7, early_stopping=False) == 7
+    X, y = _data()
+    est = RecurrentRegressor(**FAST).fit(X, y)
+    assert dict(est.net_.callbacks_)["stop_on_plateau"].patience == 60
+    assert dict(est.net_.callbacks_)["lr_schedule"].patience == 20

@@ -56,17 +56,20 @@ _architecture = """hidden_size : int, default=64
         ``±1/sqrt(hidden_size)``). On GunPoint torch's scheme leaves some LSTM
         fits stuck at chance.
 
-    standardize : bool, default=True
-        Whether the network standardises its input: each feature is shifted by
-        its mean and divided by its standard deviation over every observed time
-        step of the training sequences (for ``SlidingWindow``'s windows, the
-        observations the training windows cover; padding does not count),
-        computed by the
-        first ``fit`` or ``partial_fit`` and kept by the ones that continue it.
-        The network's first step, so ``predict`` applies it too and it travels
-        with the fitted model. Raw measurements in the thousands saturate a
-        recurrent cell's gates; data already scaled is barely changed. A feature
-        that never varies is only shifted."""
+    standardize : "auto" or bool, default="auto"
+        How the network scales its input, per feature, from the mean and the
+        standard deviation over every observed time step of the training
+        sequences (for ``SlidingWindow``'s windows, the observations the
+        training windows cover; padding does not count; weighted by
+        ``sample_weight``). True subtracts the mean and divides by the standard
+        deviation; ``"auto"`` subtracts the mean and divides only the features
+        whose standard deviation is below 0.1 or above 10 (readings in the
+        thousands saturate a cell's gates; features of order 1 to 10 keep their
+        units, which trained the LSTM better on BasicMotions); False uses the
+        input as it is. The statistics come from the first ``fit`` or
+        ``partial_fit`` and are kept by the ones that continue it. It is the
+        network's first step, so ``predict`` applies it too and it travels with
+        the fitted model. A feature that never varies is only shifted."""
 
 _training = """max_epochs : int, default=200
         Maximum number of passes over the training data. Training stops earlier
@@ -142,9 +145,12 @@ _training = """max_epochs : int, default=200
         windows that start last, so that no validation window precedes a
         training one. Only used when early stopping is on. Must be in ``(0, 1)``.
 
-    n_iter_no_change : int, default=30
+    n_iter_no_change : int or "auto", default="auto"
         Number of epochs without an improvement of more than ``tol`` in the
-        monitored loss after which training stops.
+        monitored loss after which training stops. ``"auto"`` is 30 with early
+        stopping (a validation loss) and 60 without (the training loss of a
+        small set jumps from epoch to epoch; 30 stopped some GunPoint fits
+        before they had fitted the training series).
 
     tol : float, default=1e-4
         A decrease of the monitored loss counts as an improvement only when it is
@@ -288,8 +294,18 @@ _LR_SEQUENCES = """    lr : float, default=2e-3
         trained LSTMs and RNNs better on the archive sets of the user guide's
         "How good are the defaults?".
 """
+_PATIENCE_SEQUENCES = """    n_iter_no_change : int or "auto", default="auto"
+        Number of epochs without an improvement of more than ``tol`` in the
+        monitored loss after which training stops. ``"auto"`` is 30 with early
+        stopping (a validation loss) and 60 without (the training loss of a
+        small set jumps from epoch to epoch; 30 stopped some GunPoint fits
+        before they had fitted the training series).
+"""
 _conv_training = _training.replace(_LR_SEQUENCES, """    lr : float, default=1e-3
         Learning rate of the optimizer (at the start, with ``lr_schedule``).
+""").replace(_PATIENCE_SEQUENCES, """    n_iter_no_change : int, default=30
+        Number of epochs without an improvement of more than ``tol`` in the
+        monitored loss after which training stops.
 """)
 assert _conv_training != _training
 
