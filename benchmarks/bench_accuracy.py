@@ -161,7 +161,7 @@ def rmse(a, b):
 
 def row(task, name, cell, scores, times, baseline, previous, previous_time, low):
     scores, times = np.asarray(scores), np.asarray(times)
-    fmt = "{:.3f}" if task == "classification" else "{:.2f}"
+    fmt = {"classification": "{:.3f}", "regression": "{:.4g}"}.get(task, "{:.2f}")
     low_text = fmt.format(scores.min() if low == "min" else scores.max())
     print(f"{task:<14} {name:<26} {cell:<5} {fmt.format(scores.mean()):>7} "
           f"{low_text:>7} {baseline:>22} {fmt.format(previous):>9} "
@@ -225,7 +225,7 @@ def main():
             if not keep(name):
                 continue
             Xtr, ytr, Xte, yte, _ = load_ts(args.archive, name, regression=True)
-            baseline = f"mean {rmse(yte, np.full_like(yte, ytr.mean())):.3f}"
+            baseline = f"mean {rmse(yte, np.full_like(yte, ytr.mean())):.4g}"
             for cell in cells:
                 scores, times = [], []
                 for seed in seeds:

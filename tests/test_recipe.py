@@ -270,8 +270,8 @@ def test_auto_standardize_centres_and_rescales_only_features_far_from_unit_scale
     # A standard deviation of 5 keeps its units; one of 1000 is divided out.
     assert auto.input_scale[0] == 1.0 and full.input_scale[0] > 4
     assert auto.input_scale[1] == full.input_scale[1] > 900
-    assert_allclose(auto_input_scale(np.array([0.01, 0.5, 9.0, 11.0])),
-                    [0.01, 1.0, 1.0, 11.0])
+    assert_allclose(auto_input_scale(np.array([0.01, 0.5, 0.8, 9.0, 11.0])),
+                    [0.01, 0.5, 1.0, 1.0, 11.0])
 
 
 def test_auto_patience_is_longer_on_the_training_loss():

@@ -63,8 +63,9 @@ _architecture = """hidden_size : int, default=64
         training windows cover; padding does not count; weighted by
         ``sample_weight``). True subtracts the mean and divides by the standard
         deviation; ``"auto"`` subtracts the mean and divides only the features
-        whose standard deviation is below 0.1 or above 10 (readings in the
-        thousands saturate a cell's gates; features of order 1 to 10 keep their
+        whose standard deviation is below 0.75 or above 10 (small variations
+        are brought up to unit spread, readings in the thousands, which
+        saturate a cell's gates, down; features of spread 1 to 10 keep their
         units, which trained the LSTM better on BasicMotions); False uses the
         input as it is. The statistics come from the first ``fit`` or
         ``partial_fit`` and are kept by the ones that continue it. It is the
