@@ -277,10 +277,11 @@ def _takes_generator(module):
 def build_module(factory, generator, **kwargs):
     """Construct a module and initialise its parameters from ``generator`` only.
 
-    A module whose ``reset_parameters`` takes a ``generator`` and that holds no
-    buffers is constructed on the meta device (torch's layers draw nothing
-    there), given real memory on the CPU and initialised by
-    ``reset_parameters(generator)``; a parameter it left unset is an error.
+    A module whose ``reset_parameters`` takes a ``generator`` and sets every
+    (floating-point) buffer it holds is constructed on the meta device
+    (torch's layers draw nothing there), given real memory on the CPU and
+    initialised by ``reset_parameters(generator)``; a parameter it left unset
+    is an error.
     Any other module is constructed under :data:`GLOBAL_RNG_LOCK` with the
     global generator seeded from ``generator`` and restored afterwards. Either
     way, torch's global generator ends as it was.
@@ -313,12 +314,27 @@ def build_module(factory, generator, **kwargs):
     """
     with torch.device("meta"):
         module = factory(**kwargs)
-    if _takes_generator(module) and next(module.buffers(), None) is None:
+    buffers = list(module.buffers())
+    if _takes_generator(module) and all(b.is_floating_point() for b in buffers):
         module.to_empty(device="cpu")
         with torch.no_grad():
-            for param in module.parameters():
-                param.fill_(float("nan"))
+            for tensor in (*module.parameters(), *module.buffers()):
+                tensor.fill_(float("nan"))
+        state = generator.get_state()
+        if buffers:
+            # A module with buffers was built the other way (below) before its
+            # buffers could be set by reset_parameters: draw what that way draws
+            # first, so that a seed gives the weights it gave then.
+            torch.randint(2**63 - 1, (), generator=generator)
         module.reset_parameters(generator)
+        if any(b.numel() and bool(b.isnan().any()) for b in module.buffers()):
+            # Buffers it does not set: built the other way below, from the
+            # generator as it was.
+            module = None
+            generator.set_state(state)
+    else:
+        module = None
+    if module is not None:
         unset = [name for name, param in module.named_parameters()
                  if param.numel() and bool(param.isnan().all())]
         if unset:

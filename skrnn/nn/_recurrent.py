@@ -171,6 +171,9 @@ class RecurrentNet(nn.Module):
     def reset_parameters(self, generator=None):
         """Initialise every parameter again, drawing from ``generator``.
 
+        The input statistics of ``standardize=True`` go back to the identity
+        (zero mean, unit scale).
+
         The scheme is the one named by ``init``; every random draw comes from
         ``generator`` (a :class:`torch.Generator`; None uses torch's global
         generator), so that a fit can initialise its network from a generator of
@@ -186,6 +189,9 @@ class RecurrentNet(nn.Module):
         self : RecurrentNet
         """
         init_recurrent_(self.rnn, self.init, generator)
+        if self.standardize:  # the identity until the statistics are set
+            self.input_mean.zero_()
+            self.input_scale.fill_(1.0)
         if hasattr(self.pool, "reset_parameters"):
             self.pool.reset_parameters(self.init, generator)
         init_linear_(self.head, self.init, generator)
