@@ -67,7 +67,7 @@ class RecurrentNet(nn.Module):
     standardize : bool, default=False
         Whether the input is first shifted and scaled per feature by the
         buffers ``input_mean`` and ``input_scale`` (zeros and ones until
-        :meth:`set_input_stats` sets them; skrnn's estimators set them from the
+        ``set_input_stats`` sets them; skrnn's estimators set them from the
         training data).
 
     Attributes
