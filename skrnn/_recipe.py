@@ -9,7 +9,6 @@ archive data (``benchmarks/bench_accuracy.py``; the table is in the user guide's
 import math
 
 import numpy as np
-
 from skorch.callbacks import Callback
 
 __all__ = [
