@@ -72,7 +72,7 @@ _architecture = """hidden_size : int, default=64
         network's first step, so ``predict`` applies it too and it travels with
         the fitted model. A feature that never varies is only shifted."""
 
-_training = """max_epochs : int, default=200
+_TRAINING = """max_epochs : int, default=200
         Maximum number of passes over the training data. Training stops earlier
         when the monitored loss has not improved by more than ``tol`` for
         ``n_iter_no_change`` consecutive epochs.
@@ -84,11 +84,7 @@ _training = """max_epochs : int, default=200
         and grows beyond, in powers of two, to 256 from 32,768 rows on (about
         ``n_rows / 128``).
 
-    lr : float, default=2e-3
-        Learning rate of the optimizer (at the start, with ``lr_schedule``).
-        Twice Keras' Adam rate: with the plateau schedule halving it, this
-        trained LSTMs and RNNs better on the archive sets of the user guide's
-        "How good are the defaults?".
+<lr>
 
     lr_schedule : {"plateau", "constant"}, default="plateau"
         ``"plateau"`` halves the learning rate whenever the monitored loss (the
@@ -146,12 +142,7 @@ _training = """max_epochs : int, default=200
         windows that start last, so that no validation window precedes a
         training one. Only used when early stopping is on. Must be in ``(0, 1)``.
 
-    n_iter_no_change : int or "auto", default="auto"
-        Number of epochs without an improvement of more than ``tol`` in the
-        monitored loss after which training stops. ``"auto"`` is 30 with early
-        stopping (a validation loss) and 60 without (the training loss of a
-        small set jumps from epoch to epoch; 30 stopped some GunPoint fits
-        before they had fitted the training series).
+<n_iter_no_change>
 
     tol : float, default=1e-4
         A decrease of the monitored loss counts as an improvement only when it is
@@ -289,26 +280,45 @@ _return_sequences = """return_sequences : bool, default=False
     """
 
 # The image-sequence family keeps Keras' rate (its defaults were not re-measured).
-_LR_SEQUENCES = """    lr : float, default=2e-3
+# The two families differ in two defaults: the image-sequence estimators keep
+# Keras' rate and a fixed patience (their defaults were not re-measured).
+_PER_FAMILY = {
+    "sequences": {
+        "<lr>": """    lr : float, default=2e-3
         Learning rate of the optimizer (at the start, with ``lr_schedule``).
         Twice Keras' Adam rate: with the plateau schedule halving it, this
         trained LSTMs and RNNs better on the archive sets of the user guide's
         "How good are the defaults?".
-"""
-_PATIENCE_SEQUENCES = """    n_iter_no_change : int or "auto", default="auto"
+""",
+        "<n_iter_no_change>": """    n_iter_no_change : int or "auto", default="auto"
         Number of epochs without an improvement of more than ``tol`` in the
         monitored loss after which training stops. ``"auto"`` is 30 with early
         stopping (a validation loss) and 60 without (the training loss of a
         small set jumps from epoch to epoch; 30 stopped some GunPoint fits
         before they had fitted the training series).
-"""
-_conv_training = _training.replace(_LR_SEQUENCES, """    lr : float, default=1e-3
+""",
+    },
+    "conv": {
+        "<lr>": """    lr : float, default=1e-3
         Learning rate of the optimizer (at the start, with ``lr_schedule``).
-""").replace(_PATIENCE_SEQUENCES, """    n_iter_no_change : int, default=30
+""",
+        "<n_iter_no_change>": """    n_iter_no_change : int, default=30
         Number of epochs without an improvement of more than ``tol`` in the
         monitored loss after which training stops.
-""")
-assert _conv_training != _training
+""",
+    },
+}
+
+
+def _training_for(family):
+    text = _TRAINING
+    for marker, paragraph in _PER_FAMILY[family].items():
+        text = text.replace(marker + "\n", paragraph)
+    return text
+
+
+_training = _training_for("sequences")
+_conv_training = _training_for("conv")
 
 FRAGMENTS = {
     "architecture": _architecture,
