@@ -3,8 +3,9 @@
 A small reader of the archive's text format: header lines start with ``@`` or
 ``#``; each data line holds one case, its dimensions separated by ``:`` and the
 class label or regression target last. Sequences of different lengths are
-padded at the end with their last value (no real set used here needs it but
-PLAID, and the benchmark says so).
+padded at the end with their last value for the baselines (no real set used
+here needs it but PLAID, and the benchmark says so); ``ragged=True`` also
+returns them as they are, a list of ``(n_timesteps_i, n_features)`` arrays.
 """
 
 from pathlib import Path
@@ -12,8 +13,12 @@ from pathlib import Path
 import numpy as np
 
 
-def read_ts(path):
-    """``(X, y, equal_length)`` from one ``.ts`` file; X is (n, t, d) float32."""
+def read_ts(path, *, ragged=False):
+    """``(X, y, equal_length)`` from one ``.ts`` file; X is (n, t, d) float32.
+
+    With ``ragged=True`` a fourth item: the cases unpadded, a list of (t_i, d)
+    float32 arrays.
+    """
     cases, targets, in_data = [], [], False
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
@@ -34,7 +39,11 @@ def read_ts(path):
         for j, d in enumerate(case):
             X[i, : len(d), j] = d
             X[i, len(d):, j] = d[-1]
-    return X, np.asarray(targets), len(set(lengths)) == 1
+    equal = len(set(lengths)) == 1
+    if ragged:
+        unpadded = [X[i, :n].copy() for i, n in enumerate(lengths)]
+        return X, np.asarray(targets), equal, unpadded
+    return X, np.asarray(targets), equal
 
 
 def find(archive, name):
@@ -47,11 +56,14 @@ def find(archive, name):
     return train[0], test[0]
 
 
-def load_ts(archive, name, *, regression=False):
-    """``(X_train, y_train, X_test, y_test, equal_length)`` of an archive set."""
+def load_ts(archive, name, *, regression=False, ragged=False):
+    """``(X_train, y_train, X_test, y_test, equal_length)`` of an archive set.
+
+    With ``ragged=True`` two more items: the unpadded train and test cases.
+    """
     train, test = find(archive, name)
-    Xtr, ytr, eq1 = read_ts(train)
-    Xte, yte, eq2 = read_ts(test)
+    Xtr, ytr, eq1, *rtr = read_ts(train, ragged=ragged)
+    Xte, yte, eq2, *rte = read_ts(test, ragged=ragged)
     if Xtr.shape[1] != Xte.shape[1]:  # pad the shorter split to the longer
         longest = max(Xtr.shape[1], Xte.shape[1])
         Xtr, Xte = (np.concatenate([X, np.repeat(X[:, -1:], longest - X.shape[1], 1)],
@@ -59,6 +71,8 @@ def load_ts(archive, name, *, regression=False):
         eq1 = eq2 = False
     if regression:
         ytr, yte = ytr.astype(float), yte.astype(float)
+    if ragged:
+        return Xtr, ytr, Xte, yte, eq1 and eq2, rtr[0], rte[0]
     return Xtr, ytr, Xte, yte, eq1 and eq2
 
 

@@ -8,8 +8,8 @@ The same sequences, lengths drawn uniformly between ``--min-length`` and
   read as data, so the model is not even the same);
 - ``ragged``: the list of arrays of their true lengths. skrnn pads each batch to
   its longest sequence and reads every sequence at its true end (a unidirectional
-  network; with ``--bidirectional`` the batch is packed with
-  ``pack_padded_sequence``), and draws the training batches from buckets sorted
+  network; with ``--bidirectional``, on the CPU, the backward direction reads each
+  sequence reversed within its length), and draws the training batches from buckets sorted
   by length (prediction sorts by length).
 
 Both fit the same number of epochs with shuffled batches of the same size, and
@@ -63,7 +63,8 @@ def main(argv=None):
     parser.add_argument("--batch-sizes", default="32,128")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--bidirectional", action="store_true",
-                        help="bidirectional layers (ragged batches are then packed)")
+                        help="bidirectional layers (the backward direction reads each "
+                             "sequence reversed within its length)")
     parser.add_argument("--smoke", action="store_true", help="a tiny configuration")
     cfg = parser.parse_args(argv)
     if cfg.smoke:
@@ -72,7 +73,7 @@ def main(argv=None):
     torch.set_num_threads(1)
     warnings.simplefilter("ignore")  # ConvergenceWarning: a fixed number of epochs
     print_header(
-        "ragged: sequences of different lengths (packed) against the same padded",
+        "ragged: sequences of different lengths against the same padded",
         f"{cfg.n} sequences of {cfg.min_length}..{cfg.max_length} steps x "
         f"{cfg.features} feature(s), hidden {cfg.hidden_size}"
         f"{', bidirectional' if cfg.bidirectional else ''}, {cfg.epochs} epoch(s) "

@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from ._elman import ElmanRNN
-from ._generator import GRU, LSTM, RNN, Dropout
+from ._generator import GRU, LSTM, RNN, Dropout, dropout
 from ._init import INIT_SCHEMES, init_linear_, init_recurrent_
 from ._readout import make_readout
 
@@ -212,11 +212,10 @@ class RecurrentNet(nn.Module):
             network runs over the padded batch and takes each sequence's output at
             its last true step (the padding comes after it, so it cannot have
             influenced it; on the CPU this is several times faster to train than
-            packing), a bidirectional one packs the batch
-            (:func:`torch.nn.utils.rnn.pack_padded_sequence`; when training on
-            at most ``max_length_groups`` distinct lengths, it reads each group
-            of equal length without padding instead), so that its backward
-            direction starts at each sequence's true end.
+            packing); a bidirectional one reads, on the CPU, each sequence
+            reversed within its length for its backward direction, and elsewhere
+            packs the batch (:func:`torch.nn.utils.rnn.pack_padded_sequence`),
+            so that its backward direction starts at each sequence's true end.
 
         Returns
         -------
@@ -255,41 +254,71 @@ class RecurrentNet(nn.Module):
             output, _ = self.rnn(X)
         return self.head(self.dropout(output))
 
-    #: In training, up to this many distinct lengths in a batch, a bidirectional
-    #: network reads each group of equal length unpadded (several times faster to
-    #: train on the CPU than packing, whose backward pass is slow; batches bucketed
-    #: by length have few); beyond, and without gradients, it packs.
-    max_length_groups = 8
-
     def _bidirectional_outputs(self, X, lengths):
         """Per-step outputs of a bidirectional network over a padded batch.
 
         The backward direction must start at each sequence's true end, so the
-        padding may not be read: the batch is either split into groups of equal
-        length, each read without padding, or packed.
+        padding may not be read by it. On the CPU, each layer runs its two
+        directions as two unidirectional passes over the padded batch, the
+        backward one over every sequence reversed within its length (padding
+        stays at the end, where it reaches no output that is read); this costs
+        what a padded batch costs, where packing is several times slower to
+        train. On other devices (cuDNN reads packed batches natively) and for
+        layers of other kinds, the batch is packed.
         """
-        cpu_lengths = lengths.cpu()
-        distinct = torch.unique(cpu_lengths)
-        if not torch.is_grad_enabled() or len(distinct) > self.max_length_groups:
-            # pack_padded_sequence wants the lengths on the CPU.
-            packed = nn.utils.rnn.pack_padded_sequence(
-                X, cpu_lengths, batch_first=True, enforce_sorted=False
-            )
-            output, _ = self.rnn(packed)
-            output, _ = nn.utils.rnn.pad_packed_sequence(
-                output, batch_first=True, total_length=X.shape[1]
-            )
-            return output
-        width = X.shape[1]
-        parts, rows = [], []
-        for length in distinct.tolist():
-            group = torch.nonzero(cpu_lengths == length).squeeze(1)
-            out, _ = self.rnn(X[group.to(X.device), :length])
-            parts.append(nn.functional.pad(out, (0, 0, 0, width - length)))
-            rows.append(group)
-        output = torch.cat(parts)
-        order = torch.argsort(torch.cat(rows)).to(output.device)
-        return output.index_select(0, order)
+        if isinstance(self.rnn, ElmanRNN):
+            return self.rnn(X, lengths=lengths)[0]
+        if X.device.type == "cpu" and isinstance(self.rnn, nn.RNNBase):
+            return _reversed_within_lengths(self.rnn, X, lengths)
+        # pack_padded_sequence wants the lengths on the CPU.
+        packed = nn.utils.rnn.pack_padded_sequence(
+            X, lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
+        output, _ = self.rnn(packed)
+        output, _ = nn.utils.rnn.pad_packed_sequence(
+            output, batch_first=True, total_length=X.shape[1]
+        )
+        return output
+
+
+def _reversed_within_lengths(rnn, X, lengths):
+    """A bidirectional torch layer's outputs over a padded batch, without packing.
+
+    ``rnn`` is a batch-first, bidirectional :class:`torch.nn.LSTM`, ``GRU`` or
+    ``RNN``, ``X`` its padded input ``(batch, n_timesteps, features)`` and
+    ``lengths`` each sequence's true length. Layer by layer, the forward
+    direction reads the padded batch (the padding comes after every output that
+    is kept), and the backward one the batch with each sequence reversed within
+    its length, its outputs reversed back; dropout between layers is drawn from
+    the layer's ``generator``, as skrnn's other layers do. The outputs equal the
+    packed ones at every true step, and are zero past each sequence's end.
+    """
+    steps = torch.arange(X.shape[1], device=X.device)
+    ends = lengths.to(X.device).unsqueeze(1)
+    valid = steps < ends  # (batch, n_timesteps)
+    # Each sequence reversed within its length; the padding stays where it is.
+    order = torch.where(valid, ends - 1 - steps, steps).unsqueeze(2)
+    kind = rnn.mode  # "LSTM", "GRU", "RNN_TANH" or "RNN_RELU"
+    run = {"LSTM": torch.lstm, "GRU": torch.gru, "RNN_TANH": torch.rnn_tanh,
+           "RNN_RELU": torch.rnn_relu}[kind]
+    names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if rnn.bias else [])
+    x = X
+    for layer in range(rnn.num_layers):
+        h0 = x.new_zeros(1, x.shape[0], rnn.hidden_size)
+        state = (h0, h0) if kind == "LSTM" else h0
+        outputs = []
+        for suffix in ("", "_reverse"):
+            weights = [getattr(rnn, f"{name}_l{layer}{suffix}") for name in names]
+            source = x if not suffix else x.gather(1, order.expand(-1, -1, x.shape[2]))
+            out = run(source, state, weights, rnn.bias, 1, 0.0, rnn.training,
+                      False, True)[0]
+            if suffix:
+                out = out.gather(1, order.expand(-1, -1, out.shape[2]))
+            outputs.append(out)
+        x = torch.cat(outputs, dim=2)
+        if rnn.training and rnn.dropout > 0 and layer < rnn.num_layers - 1:
+            x = dropout(x, rnn.dropout, getattr(rnn, "generator", None))
+    return x * valid.unsqueeze(2)
 
 
 def count_parameters(module):
