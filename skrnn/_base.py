@@ -23,6 +23,7 @@ from ._recipe import (
     auto_input_scale,
     resolve_batch_size,
     resolve_early_stopping,
+    resolve_relative,
 )
 from ._resume import (
     fit_state,
@@ -42,6 +43,7 @@ from ._training import (
     device_memory_hint,
     input_stats,
     run_module,
+    skip_fit,
 )
 from ._weights import check_fit_weights, split_weights, take_rows
 from .nn._init import INIT_SCHEMES
@@ -283,6 +285,9 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             fit_start, seed = unfinished
         n_rows = len(X_t)
         if not continuing:
+            self._relative_used = resolve_relative(
+                getattr(self, "relative", False), X, self.return_sequences
+            )
             self._early_stopping_used = resolve_early_stopping(
                 self.early_stopping, n_rows, incremental=incremental
             )
@@ -311,11 +316,15 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 ).initialize()
                 if saved is not None:
                     load_training_state(self, self.net_, saved)
-                elif getattr(self.net_.module_, "standardize", False):
-                    mean, scale = input_stats(X_t, weight)
-                    if self.standardize == "auto":
-                        scale = auto_input_scale(scale)
-                    self.net_.module_.set_input_stats(mean, scale)
+                else:
+                    module = self.net_.module_
+                    if getattr(module, "standardize", False):
+                        mean, scale = input_stats(X_t, weight)
+                        if self.standardize == "auto":
+                            scale = auto_input_scale(scale)
+                        module.set_input_stats(mean, scale)
+                    if getattr(module, "relative", False):
+                        module.set_skip(*skip_fit(module, X_t, y_t, weight))
             elif unfinished is not None:
                 # Back to the last completed epoch (early stopping restored the
                 # best one when the fit ended).

@@ -119,6 +119,30 @@ def resolve_early_stopping(early_stopping, n_rows, *, incremental):
     return not incremental and n_rows >= AUTO_EARLY_STOPPING_MIN_ROWS
 
 
+def resolve_relative(relative, X, return_sequences):
+    """The ``relative`` a fit uses: ``"auto"`` is True for ``SlidingWindow``'s
+    windows of a series (one output per window), False otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn._recipe import resolve_relative
+    >>> resolve_relative("auto", np.zeros((4, 3, 1)), False)
+    False
+    """
+    if relative == "auto":
+        from .preprocessing._window import WindowedSeries
+
+        return isinstance(X, WindowedSeries) and not return_sequences
+    if relative and return_sequences:
+        raise ValueError(
+            "relative=True reads each sequence relative to its last step to "
+            "predict one value per sequence; it cannot be combined with "
+            "return_sequences=True. Set relative=False or return_sequences=False."
+        )
+    return bool(relative)
+
+
 def resolve_n_iter_no_change(n_iter_no_change, early_stopping):
     """The patience of the stopping rule (and, a third of it, of the schedule).
 

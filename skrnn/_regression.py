@@ -9,7 +9,7 @@ from ._base import BaseRecurrentEstimator
 from ._steps import flatten_steps
 from ._weights import weighted_mean_std
 from .nn import StepMSELoss
-from .utils._compat import _fit_context
+from .utils._compat import StrOptions, _fit_context
 from .utils._docstring import FRAGMENTS, Substitution
 
 __all__ = ["RecurrentRegressor", "LSTMRegressor", "GRURegressor", "RNNRegressor"]
@@ -42,6 +42,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         deviation of the first ``fit`` or ``partial_fit`` call) for training;
         predictions are transformed back. The losses in ``loss_curve_`` are then
         in standardised units.
+
+    %(relative)s
 
     Attributes
     ----------
@@ -81,6 +83,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
     _parameter_constraints = {
         **BaseRecurrentEstimator._parameter_constraints,
         "normalize_y": ["boolean"],
+        "relative": ["boolean", StrOptions({"auto"})],
     }
     _criterion = torch.nn.MSELoss
     _step_criterion = StepMSELoss
@@ -121,6 +124,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         callbacks=None,
         verbose=0,
         normalize_y=True,
+        relative="auto",
     ):
         super().__init__(
             cell=cell,
@@ -155,6 +159,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
             verbose=verbose,
         )
         self.normalize_y = normalize_y
+        self.relative = relative
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -310,6 +315,8 @@ class LSTMRegressor(RecurrentRegressor):
         deviation of the first ``fit`` or ``partial_fit`` call) for training;
         predictions are transformed back.
 
+    %(relative)s
+
     Attributes
     ----------
     %(fitted)s
@@ -371,6 +378,7 @@ class LSTMRegressor(RecurrentRegressor):
         callbacks=None,
         verbose=0,
         normalize_y=True,
+        relative="auto",
     ):
         super().__init__(
             cell="lstm",
@@ -404,6 +412,7 @@ class LSTMRegressor(RecurrentRegressor):
             callbacks=callbacks,
             verbose=verbose,
             normalize_y=normalize_y,
+            relative=relative,
         )
 
 
@@ -424,6 +433,8 @@ class GRURegressor(RecurrentRegressor):
         Whether to standardise the targets (per output, with the mean and standard
         deviation of the first ``fit`` or ``partial_fit`` call) for training;
         predictions are transformed back.
+
+    %(relative)s
 
     Attributes
     ----------
@@ -486,6 +497,7 @@ class GRURegressor(RecurrentRegressor):
         callbacks=None,
         verbose=0,
         normalize_y=True,
+        relative="auto",
     ):
         super().__init__(
             cell="gru",
@@ -519,6 +531,7 @@ class GRURegressor(RecurrentRegressor):
             callbacks=callbacks,
             verbose=verbose,
             normalize_y=normalize_y,
+            relative=relative,
         )
 
 
@@ -541,6 +554,8 @@ class RNNRegressor(RecurrentRegressor):
         Whether to standardise the targets (per output, with the mean and standard
         deviation of the first ``fit`` or ``partial_fit`` call) for training;
         predictions are transformed back.
+
+    %(relative)s
 
     Attributes
     ----------
@@ -604,6 +619,7 @@ class RNNRegressor(RecurrentRegressor):
         callbacks=None,
         verbose=0,
         normalize_y=True,
+        relative="auto",
     ):
         super().__init__(
             cell="rnn",
@@ -637,6 +653,7 @@ class RNNRegressor(RecurrentRegressor):
             callbacks=callbacks,
             verbose=verbose,
             normalize_y=normalize_y,
+            relative=relative,
         )
 
 

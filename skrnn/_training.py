@@ -283,6 +283,48 @@ def input_stats(X, weight=None, chunk_rows=1 << 16):
     return mean.numpy().astype(np.float32), scale.numpy().astype(np.float32)
 
 
+def last_steps(X):
+    """Each training sequence's last observed step, ``(n_sequences, n_features)``.
+
+    ``X`` as for :func:`input_stats` (a :class:`TensorWindows` of complete
+    windows, a :class:`TensorRagged` or a tensor); float64, on the CPU.
+    """
+    if isinstance(X, TensorWindows):
+        starts = torch.as_tensor(X.starts, dtype=torch.int64)
+        return X.series.index_select(0, starts + X.window - 1).to("cpu", torch.float64)
+    if isinstance(X, TensorRagged):
+        ends = (X.offsets[1:] - 1).to(torch.int64)
+        return X.values.index_select(0, ends.to(X.values.device)).to("cpu",
+                                                                     torch.float64)
+    return X[:, -1].to("cpu", torch.float64)
+
+
+def skip_fit(module, X, y, weight=None, ridge=1e-3):
+    """The least-squares start of ``relative=True``: ``(weight, bias)``.
+
+    The (weighted) linear regression of the encoded targets ``y`` on the last
+    step of each sequence of ``X``, standardised as the module standardises it,
+    with a small ridge penalty ``ridge`` (relative to each feature's spread) so
+    that a feature that never varies gets no weight.
+    """
+    last = last_steps(X)
+    if module.standardize:
+        last = (last - module.input_mean.double().cpu()) / module.input_scale.double().cpu()
+    y = y.to("cpu", torch.float64).reshape(len(y), -1)
+    w = torch.ones(len(y), dtype=torch.float64) if weight is None \
+        else weight.to("cpu", torch.float64)
+    total = w.sum()
+    x_mean = (w[:, None] * last).sum(0) / total
+    y_mean = (w[:, None] * y).sum(0) / total
+    xc, yc = last - x_mean, y - y_mean
+    gram = (w[:, None] * xc).T @ xc
+    gram += ridge * torch.diag(torch.clamp(torch.diagonal(gram), min=total * 1e-12))
+    gram += 1e-12 * total * torch.eye(len(gram), dtype=torch.float64)
+    coef = torch.linalg.solve(gram, (w[:, None] * xc).T @ yc).T  # (outputs, features)
+    bias = y_mean - coef @ x_mean
+    return coef.numpy().astype(np.float32), bias.numpy().astype(np.float32)
+
+
 def run_module(module, batch, device):
     """Call ``module`` on one batch (a tensor, or a mapping of keyword tensors)."""
     if isinstance(batch, Mapping):
@@ -763,6 +805,8 @@ def build_net(estimator, *, input_size, output_size, criterion, device, seed,
         module__readout=est.readout,
         module__init=est.init,
         module__standardize=getattr(est, "standardize", False) is not False,
+        # (resolved by fit; a model saved before it existed reads False)
+        module__relative=getattr(est, "_relative_used", False),
         criterion=criterion,
         criterion__reduction="none",  # the net's get_loss takes the (weighted) mean
         optimizer=optimizer,

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import torch
 from numpy.testing import assert_allclose
+from sklearn.pipeline import Pipeline
 
 from skrnn import LSTMRegressor, RecurrentClassifier, RecurrentRegressor
 from skrnn._recipe import (
@@ -22,6 +23,7 @@ from skrnn._recipe import (
 )
 from skrnn._training import HoldoutSplit, SequenceDataset, TensorWindows, input_stats
 from skrnn.callbacks import Checkpoint
+from skrnn.nn import RecurrentNet
 from skrnn.preprocessing import SlidingWindow
 
 FAST = dict(hidden_size=6, max_epochs=4, random_state=0)
@@ -282,3 +284,116 @@ def test_auto_patience_is_longer_on_the_training_loss():
     est = RecurrentRegressor(**FAST).fit(X, y)
     assert dict(est.net_.callbacks_)["stop_on_plateau"].patience == 60
     assert dict(est.net_.callbacks_)["lr_schedule"].patience == 20
+
+
+# -- relative: windows read relative to their last step -------------------------------
+
+
+def _trend(n=160, seed=0):
+    rng = np.random.RandomState(seed)
+    t = np.arange(n)
+    values = 0.05 * t + np.sin(2 * np.pi * t / 12) + 0.1 * rng.normal(size=n)
+    frame = pd.DataFrame({"v": values}, index=pd.RangeIndex(n))
+    return frame, values
+
+
+def test_relative_module_reads_only_the_shape_of_each_sequence():
+    net = RecurrentNet(2, 3, hidden_size=5, relative=True, standardize=True).eval()
+    net.set_input_stats([1.0, -2.0], [2.0, 0.5])
+    weight = torch.randn(3, 2)
+    net.set_skip(weight, torch.zeros(3))
+    X = torch.randn(4, 7, 2)
+    shift = torch.tensor([3.0, -1.0])
+    with torch.no_grad():
+        moved = net(X + shift) - net(X)
+    # A level shift changes the output by the skip's response to it, no more.
+    expected = (shift / torch.tensor([2.0, 0.5])) @ weight.T
+    torch.testing.assert_close(moved, expected.expand(4, -1), rtol=1e-4, atol=1e-5)
+    # Each sequence is read at its own last step.
+    lengths = torch.tensor([7, 3, 1, 5])
+    padded = X.clone()
+    for i, n in enumerate(lengths.tolist()):
+        padded[i, n:] = 100.0
+    with torch.no_grad():
+        batched = net(padded, lengths=lengths)
+        for i, n in enumerate(lengths.tolist()):
+            torch.testing.assert_close(batched[i], net(X[i : i + 1, :n])[0],
+                                       rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="return_sequences"):
+        RecurrentNet(2, 1, relative=True, return_sequences=True)
+
+
+def test_skip_start_is_the_weighted_least_squares_fit_on_the_last_step():
+    from skrnn._training import skip_fit
+
+    rng = np.random.RandomState(0)
+    X = torch.from_numpy(rng.normal(size=(50, 4, 2)).astype(np.float32))
+    y = 2.0 * X[:, -1, :1] - X[:, -1, 1:] + 0.5 + 0.01 * torch.randn(50, 1)
+    net = RecurrentNet(2, 1, relative=True)
+    weight, bias = skip_fit(net, X, y, ridge=0.0)
+    assert_allclose(weight, [[2.0, -1.0]], atol=0.01)
+    assert_allclose(bias, [0.5], atol=0.01)
+    # Integer weights are repeated rows.
+    w = torch.from_numpy(rng.randint(0, 3, size=50).astype(np.float64))
+    rows = np.repeat(np.arange(50), w.numpy().astype(int))
+    by_weight = skip_fit(net, X, y, w)
+    by_rows = skip_fit(net, X[rows], y[rows])
+    assert_allclose(by_weight[0], by_rows[0], rtol=1e-5, atol=1e-6)
+    assert_allclose(by_weight[1], by_rows[1], rtol=1e-5, atol=1e-6)
+
+
+def test_relative_is_on_for_windows_and_forecasts_beyond_the_training_range():
+    frame, values = _trend()
+    train, test = frame.iloc[:120], frame.iloc[120:]
+    params = dict(hidden_size=8, max_epochs=60, random_state=0)
+    fits = {}
+    for relative in ("auto", False):
+        pipe = Pipeline([("window", SlidingWindow(window=24)),
+                         ("model", RecurrentRegressor(relative=relative, **params))])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pipe.fit(train, values[:120])
+        fits[relative] = pipe
+    assert fits["auto"]["model"]._relative_used is True
+    assert fits[False]["model"]._relative_used is False
+    errors = {k: np.sqrt(np.mean((p.predict(test) - values[120:]) ** 2))
+              for k, p in fits.items()}
+    persistence = np.sqrt(np.mean((values[119:-1] - values[120:]) ** 2))
+    # The test values lie above every training value: only the relative model
+    # follows them, and it beats repeating the last value.
+    assert values[120:].mean() > values[:120].max() - 1
+    assert errors["auto"] < persistence < errors[False]
+    # Independent sequences keep reading absolute values by default.
+    X, y = _data()
+    assert RecurrentRegressor(**FAST).fit(X, y)._relative_used is False
+    assert RecurrentRegressor(**FAST, relative=True).fit(X, y).net_.module_.relative
+
+
+def test_relative_with_return_sequences_is_refused():
+    X, _ = _data()
+    with pytest.raises(ValueError, match="cannot be combined with return_sequences"):
+        RecurrentRegressor(**FAST, relative=True, return_sequences=True).fit(
+            X, X[:, :, 0])
+
+
+def test_relative_models_round_trip_and_predict_rows_without_history(tmp_path):
+    import joblib
+
+    from skrnn import load_model, save_model
+
+    frame, values = _trend(80)
+    pipe = Pipeline([("window", SlidingWindow(window=12)),
+                     ("model", RecurrentRegressor(**FAST))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipe.fit(frame, values)
+        expected = pipe.predict(frame)  # rows 0..11 have partial or no history
+    assert np.isfinite(expected).all()
+    model = pipe["model"]
+    joblib.dump(model, tmp_path / "m.joblib")
+    save_model(model, tmp_path / "m.skrnn")
+    window = pipe["window"]
+    X = window.transform(frame)
+    for loaded in (joblib.load(tmp_path / "m.joblib"), load_model(tmp_path / "m.skrnn")):
+        assert loaded.net_.module_.relative
+        assert_allclose(loaded.predict(X), expected, rtol=1e-6)

