@@ -17,7 +17,8 @@ Each score is the mean over ``--seeds`` seeds (and the lowest, for
 classification); ``fit s`` is the mean CPU time of ``fit``; ``vs previous`` is
 that time over the time of the previous defaults (``init="torch"``,
 ``readout="last"``, ``batch_size=32``, ``lr=1e-3``, ``lr_schedule="constant"``,
-``clip_grad_norm=None``, ``early_stopping=False``), fitted side by side with
+``clip_grad_norm=None``, ``early_stopping=False``, and for regressors
+``relative=False``), fitted side by side with
 seed 0, whose score is shown as ``previous``. One torch thread. Run::
 
     python benchmarks/bench_accuracy.py --smoke        # seconds; what CI runs
@@ -61,6 +62,8 @@ from skrnn.preprocessing import SlidingWindow
 
 PREVIOUS = dict(init="torch", readout="last", batch_size=32, lr=1e-3, standardize=False,
                 lr_schedule="constant", clip_grad_norm=None, early_stopping=False)
+# (regressors: windows were read as levels before relative="auto")
+PREVIOUS_REGRESSOR = {**PREVIOUS, "relative": False}
 SHIPPED = {"GunPoint": load_gunpoint, "ItalyPowerDemand": load_italy_power_demand,
            "BasicMotions": load_basic_motions}
 ARCHIVE_CLASSIFICATION = ["ArrowHead", "UnitTest", "JapaneseVowels_eq",
@@ -179,13 +182,12 @@ def row(task, name, cell, scores, times, baseline, previous, previous_time, low)
           f"{times.mean():>7.1f} {ratio:>11}", flush=True)
 
 
-def previous_fit(make, args, X, y, score):
-    """(score, fit time) of the previous defaults, or (None, None)."""
-    if args.no_previous:
+def previous_fit(old, X, y):
+    """``(old, fit time)``: ``old`` (the previous defaults) fitted; or
+    ``(None, None)`` with ``--no-previous`` (``old`` None)."""
+    if old is None:
         return None, None
-    old = make()
-    old_time = timed_fit(old, X, y)
-    return score(old), old_time
+    return old, timed_fit(old, X, y)
 
 
 def main():
@@ -238,10 +240,10 @@ def main():
                     est = RecurrentClassifier(cell=cell, random_state=seed, **extra)
                     times.append(timed_fit(est, Rtr, ytr))
                     scores.append(est.score(Rte, yte))
-                previous, old_time = previous_fit(
-                    lambda: RecurrentClassifier(cell=cell, random_state=0, **PREVIOUS,
-                                                **extra),
-                    args, Rtr, ytr, lambda old: old.score(Rte, yte))
+                old, old_time = previous_fit(
+                    None if args.no_previous else RecurrentClassifier(
+                        cell=cell, random_state=0, **PREVIOUS, **extra), Rtr, ytr)
+                previous = None if old is None else old.score(Rte, yte)
                 row("classification", name + (" (ragged)" if ragged else ""), cell,
                     scores, times, baseline, previous, old_time, "min")
 
@@ -257,10 +259,11 @@ def main():
                     est = RecurrentRegressor(cell=cell, random_state=seed, **extra)
                     times.append(timed_fit(est, Xtr, ytr))
                     scores.append(rmse(yte, est.predict(Xte)))
-                previous, old_time = previous_fit(
-                    lambda: RecurrentRegressor(cell=cell, random_state=0, **PREVIOUS,
-                                               **extra),
-                    args, Xtr, ytr, lambda old: rmse(yte, old.predict(Xte)))
+                old, old_time = previous_fit(
+                    None if args.no_previous else RecurrentRegressor(
+                        cell=cell, random_state=0, **PREVIOUS_REGRESSOR, **extra),
+                    Xtr, ytr)
+                previous = None if old is None else rmse(yte, old.predict(Xte))
                 row("regression", name, cell, scores, times, baseline, previous,
                     old_time, "max")
 
@@ -283,9 +286,11 @@ def main():
                     est = forecaster(cell, window, seed, extra)
                     times.append(timed_fit(est, X_train, y_train))
                     scores.append(rmse(test, est.predict(X_test)))
-                previous, old_time = previous_fit(
-                    lambda: forecaster(cell, window, 0, {**PREVIOUS, **extra}),
-                    args, X_train, y_train, lambda old: rmse(test, old.predict(X_test)))
+                old, old_time = previous_fit(
+                    None if args.no_previous
+                    else forecaster(cell, window, 0, {**PREVIOUS_REGRESSOR, **extra}),
+                    X_train, y_train)
+                previous = None if old is None else rmse(test, old.predict(X_test))
                 row("forecasting", f"{name} (w={window})", cell, scores, times,
                     baseline, previous, old_time, "max")
 

@@ -46,16 +46,15 @@ from ._training import (
     skip_fit,
 )
 from ._weights import check_fit_weights, split_weights, take_rows
-from .nn._init import INIT_SCHEMES
-from .nn._readout import READOUTS
 from .exceptions import FitInterruptedWarning, NonFiniteLossError, OutOfMemoryError
 from .nn._elman import ACTIVATIONS
+from .nn._init import INIT_SCHEMES
+from .nn._readout import READOUTS
 from .preprocessing._window import WindowedSeries
 from .utils._compat import Interval, StrOptions
 from .utils._random import draw_seed
 from .utils._threads import budgeted_threads
 from .utils.validation import check_sequences
-
 
 
 class BaseRecurrentEstimator(BaseEstimator, ABC):

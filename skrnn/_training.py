@@ -19,12 +19,12 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 
 from ._fit_checks import optimizer_params
-from .nn import RecurrentNet, set_generator
-from .nn._generator import build_module
 from ._recipe import PlateauLR, resolve_batch_size, resolve_n_iter_no_change
+from ._weights import WeightedTargets, record_batch_weight, weighted_loss
 from .callbacks import LastGoodEpoch, NonFiniteLossGuard, StopTraining
 from .exceptions import OutOfMemoryError
-from ._weights import WeightedTargets, record_batch_weight, weighted_loss
+from .nn import RecurrentNet, set_generator
+from .nn._generator import build_module
 from .utils._random import fit_generators, seed_generators
 
 __all__ = [
@@ -309,7 +309,8 @@ def skip_fit(module, X, y, weight=None, ridge=1e-3):
     """
     last = last_steps(X)
     if module.standardize:
-        last = (last - module.input_mean.double().cpu()) / module.input_scale.double().cpu()
+        mean = module.input_mean.to("cpu", torch.float64)
+        last = (last - mean) / module.input_scale.to("cpu", torch.float64)
     y = y.to("cpu", torch.float64).reshape(len(y), -1)
     w = torch.ones(len(y), dtype=torch.float64) if weight is None \
         else weight.to("cpu", torch.float64)

@@ -394,6 +394,7 @@ def test_relative_models_round_trip_and_predict_rows_without_history(tmp_path):
     save_model(model, tmp_path / "m.skrnn")
     window = pipe["window"]
     X = window.transform(frame)
-    for loaded in (joblib.load(tmp_path / "m.joblib"), load_model(tmp_path / "m.skrnn")):
+    for loaded in (joblib.load(tmp_path / "m.joblib"),
+                   load_model(tmp_path / "m.skrnn")):
         assert loaded.net_.module_.relative
         assert_allclose(loaded.predict(X), expected, rtol=1e-6)
