@@ -285,7 +285,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         n_rows = len(X_t)
         if not continuing:
             self._relative_used = resolve_relative(
-                getattr(self, "relative", False), X, self.return_sequences
+                getattr(self, "relative", False), X,
+                getattr(self, "return_sequences", False),
             )
             self._early_stopping_used = resolve_early_stopping(
                 self.early_stopping, n_rows, incremental=incremental
