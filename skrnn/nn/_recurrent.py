@@ -315,16 +315,9 @@ class RecurrentNet(nn.Module):
         return outputs
 
     def _forward_steps(self, X, lengths):
-        if lengths is not None and self.num_directions == 2:
-            output = self._bidirectional_outputs(X, lengths)
-        elif X.shape[1] == 0:
-            width = self.rnn.hidden_size * self.num_directions
-            output = X.new_zeros(X.shape[0], 0, width)
-        else:
-            # Padding comes after a sequence's steps, so a unidirectional
-            # network's outputs at those steps never see it.
-            output, _ = self.rnn(X)
-        return self.head(self.dropout(output))
+        # Padding comes after a sequence's steps, so a unidirectional network's
+        # outputs at those steps never see it (see _outputs).
+        return self.head(self.dropout(self._outputs(X, lengths)))
 
     def _bidirectional_outputs(self, X, lengths):
         """Per-step outputs of a bidirectional network over a padded batch.
