@@ -3,6 +3,7 @@
 import copyreg
 import warnings
 from abc import ABC, abstractmethod
+from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -512,7 +513,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
 
     def _forward(self, X):
         """Validate ``X`` and return the network's outputs as a NumPy array."""
-        check_is_fitted(self, "net_")
+        if "net_" not in vars(self):
+            check_is_fitted(self, "net_")  # raises NotFittedError
         # The common case, a float NumPy array laid out as in fit, is checked here
         # for exactly what check_sequences would check of it, in a fraction of the
         # time (it matters when predicting one sequence at a time); any other
@@ -541,8 +543,10 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         size = predict_batch_size(self, len(X), X.shape[1])
         threads = budgeted_threads(getattr(self, "n_threads", None),
                                    work=step_work(self, size))
-        with threads, torch.inference_mode(), \
-                device_memory_hint(self.net_, training=False, batch_size=size):
+        # The hint reads CUDA's out-of-memory errors: none to read on the CPU.
+        hint = (nullcontext() if str(self.net_.device) == "cpu" else
+                device_memory_hint(self.net_, training=False, batch_size=size))
+        with threads, torch.inference_mode(), hint:
             if isinstance(X, RaggedSequences):
                 # Sorted by length, so that each batch pads little.
                 order = np.argsort(X.lengths, kind="stable")
@@ -585,7 +589,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         ):
             return net.forward(SequenceDataset(X_t), training=False).numpy()
         module = net.module_
-        module.train(False)
+        if any(part.training for part in module.modules()):
+            module.train(False)  # a few times the cost of the check: only if needed
         n, size, device = len(X_t), batch_size, net.device
         first = run_module(module, X_t[:size], device).cpu()
         if n <= size:
@@ -647,6 +652,8 @@ def _to_tensor(X, *, contiguous=True):
         X = np.ascontiguousarray(X, dtype=np.float32)
     else:
         X = np.asarray(X, dtype=np.float32)
+    if X.flags.writeable:  # no warning to silence (cheap: one sequence matters)
+        return torch.from_numpy(X)
     with warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message=".*not writable", category=UserWarning

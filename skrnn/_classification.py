@@ -2,7 +2,7 @@
 
 import numpy as np
 import torch
-from scipy.special import log_softmax, softmax
+from scipy.special import log_softmax
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
@@ -236,7 +236,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
             with ``return_sequences=True``, ``(n_samples, n_timesteps,
             n_classes)``, or a list of per-step arrays for a list of sequences.
         """
-        return _per_step(self._forward(X), lambda out: softmax(out, axis=-1))
+        return _per_step(self._forward(X), _softmax)
 
     def predict_log_proba(self, X):
         """Predict the logarithm of class probabilities for sequences ``X``.
@@ -683,6 +683,14 @@ class RNNClassifier(RecurrentClassifier):
             verbose=verbose,
             class_weight=class_weight,
         )
+
+
+def _softmax(logits):
+    """Softmax over the last axis, in place of ``logits`` (a float64 copy)."""
+    logits -= logits.max(axis=-1, keepdims=True)
+    np.exp(logits, out=logits)
+    logits /= logits.sum(axis=-1, keepdims=True)
+    return logits
 
 
 def _per_step(out, func, *, cast=True):

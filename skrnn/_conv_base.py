@@ -25,6 +25,8 @@ from .utils._threads import budgeted_threads
 __all__ = ["BaseConvRecurrentEstimator", "CONV_FRAGMENTS"]
 
 CONV_CELLS = ("lstm", "gru")
+#: One prediction batch's activations, in bytes (the feature maps of every step).
+CONV_TARGET_BYTES = 8 * 2**20
 
 
 class BaseConvRecurrentEstimator(BaseRecurrentEstimator):
@@ -144,11 +146,9 @@ class BaseConvRecurrentEstimator(BaseRecurrentEstimator):
     def _predict_batch_size(self, X):
         """Sequences per forward pass: a batch's float32 activations (gates and
         states of every pixel, step, layer and direction) within
-        :data:`skrnn._inference.TARGET_BYTES`, or the net's own batch size when
+        ``CONV_TARGET_BYTES`` (8 MiB), or the net's own batch size when
         one is set: ``predict_batch_size``, or the net's
         ``iterator_valid__batch_size``."""
-        from ._inference import TARGET_BYTES
-
         size = self.predict_batch_size
         if size is None:
             size = vars(self.net_).get("iterator_valid__batch_size")
@@ -157,7 +157,7 @@ class BaseConvRecurrentEstimator(BaseRecurrentEstimator):
         n, steps, pixels = len(X), X.shape[1], int(np.prod(X.shape[3:]))
         directions = 2 if self.bidirectional else 1
         per_row = 4 * 5 * self.filters * pixels * steps * self.num_layers * directions
-        return int(min(max(TARGET_BYTES // max(per_row, 1), 1), max(n, 1)))
+        return int(min(max(CONV_TARGET_BYTES // max(per_row, 1), 1), max(n, 1)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -4,17 +4,23 @@ Prediction has no gradient step to size its batches, so it picks them for speed.
 A recurrent layer runs its time steps one after the other, and each step costs a
 fixed overhead plus work proportional to the batch: small batches pay the overhead
 many times (a network of hidden size 16 predicts several times slower in batches
-of 32 than of 1,024), and batches whose activations no longer fit in the CPU's
-caches slow down again. skrnn therefore sizes a batch by the memory its
+of 32 than of 1,024). Larger batches stop paying off near 1,024 sequences, and
+beyond that they slow down again: their activations outgrow the CPU's caches, and
+the allocator hands their buffers back to the system after each batch and takes
+them again, page by page, for the next (measured as page faults in
+``benchmarks/bench_predict.py``; a hidden size 16 RNN in batches of 4,096 spent
+a fifth of its time there). skrnn therefore sizes a batch by the memory its
 activations take (:func:`activation_bytes`): as many sequences as fit in
-``TARGET_BYTES``, at least ``MIN_ROWS`` while those stay within ``MAX_BYTES``.
-The figures behind these constants are in ``benchmarks/bench_predict.py``.
+``TARGET_BYTES``, at most ``MAX_ROWS``, and at least ``MIN_ROWS`` while those
+stay within ``MAX_BYTES``.
 """
 
 from numbers import Integral
 
-#: One batch's activations, in bytes, that keep them in the CPU's caches.
-TARGET_BYTES = 8 * 2**20
+#: One batch's activations, in bytes, beyond which a batch slows down.
+TARGET_BYTES = 16 * 2**20
+#: More sequences per batch than this gain nothing and risk the allocator's churn.
+MAX_ROWS = 1024
 #: Fewer sequences per batch than this pay each time step's overhead too often.
 MIN_ROWS = 256
 #: Never more than this for one batch's activations, whatever the rows.
@@ -63,7 +69,8 @@ def step_work(est, n_rows):
 def auto_batch_size(est, n_rows, n_steps):
     """The number of sequences per forward pass chosen for speed (see the module)."""
     per_row = activation_bytes(est, n_steps)
-    rows = max(TARGET_BYTES // per_row, min(MIN_ROWS, MAX_BYTES // per_row), 1)
+    rows = max(min(TARGET_BYTES // per_row, MAX_ROWS),
+               min(MIN_ROWS, MAX_BYTES // per_row), 1)
     return int(min(rows, max(int(n_rows), 1)))
 
 

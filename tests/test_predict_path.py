@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from skorch.callbacks import Callback
 
 from skrnn import GRUClassifier, LSTMRegressor, RecurrentRegressor
-from skrnn._inference import MIN_ROWS, TARGET_BYTES, auto_batch_size
+from skrnn._inference import MAX_ROWS, MIN_ROWS, TARGET_BYTES, auto_batch_size
 from skrnn._training import SequenceDataset, TensorWindows
 from skrnn.preprocessing import SlidingWindow
 
@@ -60,18 +60,32 @@ def test_predict_is_bit_identical_to_skorch_forward(cell, n, predict_batch_size)
     size = predict_batch_size or auto_batch_size(est, n, X.shape[1])
     expected = _skorch_forward(est, torch.from_numpy(X[:n]), size)
     assert_array_equal(est._forward(X[:n]), expected)
-    assert not est.module_.training
+    assert not any(part.training for part in est.module_.modules())
+    est.module_.rnn.train(True)  # one layer only: the top module says eval
+    assert_array_equal(est._forward(X[:n]), expected)
+    assert not est.module_.rnn.training
 
 
 @pytest.mark.parametrize("batch_size", [16, 64])
 def test_prediction_batches_are_chosen_for_speed_not_by_batch_size(batch_size):
-    X, y = _data(n=40_000, t=3, f=1)
+    X, y = _data(n=3000, t=3, f=1)
     est = RecurrentRegressor(**{**FAST, "batch_size": batch_size}).fit(X[:64], y[:64])
     seen = _batches_seen(est)
     est.predict(X)
-    # hidden 8, 3 steps: (4 gates + 1) * 8 floats a step, 480 bytes a sequence.
-    rows = TARGET_BYTES // 480
-    assert seen == [rows, rows, 40_000 - 2 * rows]
+    # hidden 8, 3 steps: (4 gates + 1) * 8 floats a step, 480 bytes a sequence;
+    # TARGET_BYTES would take far more rows than MAX_ROWS, which caps them.
+    assert TARGET_BYTES // 480 > MAX_ROWS
+    assert seen == [MAX_ROWS, MAX_ROWS, 3000 - 2 * MAX_ROWS]
+
+
+def test_prediction_batches_shrink_with_their_activations():
+    X, y = _data(n=40, t=4, f=1)
+    est = RecurrentRegressor(**{**FAST, "hidden_size": 64}).fit(X, y)
+    # 5 * 64 floats a step: 1,280 bytes per step of one sequence.
+    assert auto_batch_size(est, 10**6, 16) == TARGET_BYTES // (1280 * 16)  # 819
+    assert MIN_ROWS < auto_batch_size(est, 10**6, 16) < MAX_ROWS
+    gru = RecurrentRegressor(**{**FAST, "hidden_size": 64, "cell": "gru"}).fit(X, y)
+    assert auto_batch_size(gru, 10**6, 16) == TARGET_BYTES // (1024 * 16)  # 3 gates
 
 
 def test_long_sequences_get_at_least_min_rows_within_the_memory_cap():

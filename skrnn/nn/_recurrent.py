@@ -292,12 +292,15 @@ class RecurrentNet(nn.Module):
             if self.standardize:
                 X = X / self.input_scale
                 last = (last - self.input_mean) / self.input_scale
-            return self.head(self.dropout(self.pool(self._outputs(X, lengths),
-                                                    lengths))) + self.skip(last)
+            return self._readout(X, lengths) + self.skip(last)
         if self.standardize:
             X = (X - self.input_mean) / self.input_scale
         if self.return_sequences:
             return self._forward_steps(X, lengths)
+        return self._readout(X, lengths)
+
+    def _readout(self, X, lengths):
+        """The output layer applied to the pooled outputs of the last layer."""
         return self.head(self.dropout(self.pool(self._outputs(X, lengths), lengths)))
 
     def _outputs(self, X, lengths):
