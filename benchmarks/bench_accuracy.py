@@ -211,7 +211,10 @@ def main():
     tasks = args.tasks.split(",")
     extra = dict(max_epochs=10) if args.smoke else {}
     wanted = set(args.sets.split(",")) if args.sets else None
-    keep = (lambda n: wanted is None or n in wanted)
+
+    def keep(n):
+        return wanted is None or n in wanted
+
     # The first fit of a process pays for torch's lazy imports: not timed.
     RecurrentClassifier(max_epochs=1).fit(np.zeros((4, 3, 1)), [0, 1, 0, 1])
     print_header("bench_accuracy: default recurrent estimators on real data")

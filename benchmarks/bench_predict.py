@@ -21,6 +21,12 @@ are the CPU time of the calling thread, with one torch thread unless ``--threads
 says otherwise. Targets: skrnn at most 1.15 times raw torch on many sequences and
 at most 2 times its latency on one.
 
+``--scan`` times instead skrnn's ``predict`` at fixed batch sizes
+(``--scan-sizes``), rounds in a shuffled order, against the raw loop, with the
+minor page faults of each call (``getrusage``): the measurements behind the
+constants of ``skrnn/_inference.py`` (how large a batch pays, and where the
+allocator starts to hand buffers back to the system and fault them in again).
+
 ``--memory`` measures instead the peak resident memory of predicting
 ``--memory-n`` (2,000,000) sequences of 10 steps, float32 and contiguous already:
 the rise of ``VmHWM`` above the resident size before the call, against the
@@ -29,15 +35,17 @@ input's size copied). Linux only. Run::
 
     python benchmarks/bench_predict.py             # the full table, a few minutes
     python benchmarks/bench_predict.py --memory    # the memory check, seconds
+    python benchmarks/bench_predict.py --scan      # batch sizes, a few minutes
     python benchmarks/bench_predict.py --smoke     # seconds; what CI runs
 """
 
 import argparse
 import copy
+import random
+import resource
 import time
 import warnings
 
-import numpy as np
 import skorch
 import torch
 from _common import (
@@ -159,6 +167,56 @@ def speed(cfg):
           f"on {cfg.n} sequences, {worst['one']:.2f}x on one")
 
 
+def scan(cfg):
+    print_header(
+        "predict: skrnn's time and page faults at fixed batch sizes",
+        f"{cfg.n} sequences x {cfg.timesteps} steps x {cfg.features} feature(s), "
+        f"raw loop in batches of {cfg.raw_batch_size}, device {cfg.device}",
+        f"median CPU time of {cfg.repeats} rounds in shuffled order, as a ratio to "
+        "the raw loop; faults: median minor page faults of one call; * where more "
+        "than 100",
+    )
+    X, y = make_sequences(cfg.n, cfg.timesteps, cfg.features)
+    sizes = [int(size) for size in cfg.scan_sizes.split(",")]
+    print(f"{'cell':5} {'hidden':>6} {'chosen':>6} {'raw':>9}  "
+          + " ".join(f"{size:>13}" for size in sizes))
+    order = random.Random(0)
+    for hidden in map(int, cfg.hidden_sizes.split(",")):
+        cfg.hidden_size = hidden
+        for cell in cfg.cells.split(","):
+            cfg.cell = cell
+            reg, _, _ = fitted(X, y, cfg)
+            module = reg.module_.eval()
+            runs = {"raw": lambda module=module: raw_predict(
+                module, X, cfg.raw_batch_size, cfg.device)}
+            for size in sizes:
+                est = copy.copy(reg).set_params(predict_batch_size=size)
+                runs[size] = est.predict
+            times = {name: [] for name in runs}
+            faults = {name: [] for name in runs}
+            for name, run in runs.items():  # warm up
+                run() if name == "raw" else run(X)
+            for _ in range(cfg.repeats):
+                names = list(runs)
+                order.shuffle(names)
+                for name in names:
+                    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+                    start = time.thread_time()
+                    runs[name]() if name == "raw" else runs[name](X)
+                    times[name].append(time.thread_time() - start)
+                    faults[name].append(
+                        resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+            base = median(times["raw"])
+            cells = []
+            for size in sizes:
+                many = median(faults[size])
+                cells.append(f"{median(times[size]) / base:5.2f}x "
+                             f"{many:6.0f}{'*' if many > 100 else ' '}")
+            chosen = predict_batch_size(reg, cfg.n, cfg.timesteps)
+            print(f"{cell:5} {hidden:>6} {chosen:>6} {base * 1e3:7.1f}ms  "
+                  + " ".join(f"{c:>13}" for c in cells), flush=True)
+
+
 def memory(cfg):
     fix_mmap_threshold()
     n, steps = cfg.memory_n, 10
@@ -212,6 +270,9 @@ def main(argv=None):
     parser.add_argument("--memory", action="store_true",
                         help="measure the peak memory of one large prediction")
     parser.add_argument("--memory-n", type=int, default=2_000_000)
+    parser.add_argument("--scan", action="store_true",
+                        help="time skrnn at fixed batch sizes, with page faults")
+    parser.add_argument("--scan-sizes", default="256,512,1024,2048,4096")
     parser.add_argument("--quick", action="store_true",
                         help="only the raw loops and skrnn's defaults (large --n)")
     parser.add_argument("--smoke", action="store_true", help="a tiny configuration")
@@ -224,6 +285,8 @@ def main(argv=None):
     if cfg.memory:
         cfg.cell, cfg.hidden_size = cfg.cells.split(",")[0], 16
         memory(cfg)
+    elif cfg.scan:
+        scan(cfg)
     else:
         speed(cfg)
 

@@ -9,8 +9,8 @@ The same sequences, lengths drawn uniformly between ``--min-length`` and
 - ``ragged``: the list of arrays of their true lengths. skrnn pads each batch to
   its longest sequence and reads every sequence at its true end (a unidirectional
   network; with ``--bidirectional``, on the CPU, the backward direction reads each
-  sequence reversed within its length), and draws the training batches from buckets sorted
-  by length (prediction sorts by length).
+  sequence reversed within its length), and draws the training batches from buckets
+  sorted by length (prediction sorts by length).
 
 Both fit the same number of epochs with shuffled batches of the same size, and
 predict once. Candidates run interleaved, ``--repeats`` times; the table gives the
@@ -89,7 +89,7 @@ def main(argv=None):
             cfg.cell, cfg.batch_size = cell, batch_size
             fitted = {}
 
-            def fit(name, data, rows=slice(None)):
+            def fit(name, data, rows=slice(None), fitted=fitted):
                 fitted[name] = _estimator(cfg).fit(data, y[rows])
 
             fit("padded", padded[:64], slice(64))  # warm up
@@ -100,8 +100,8 @@ def main(argv=None):
                 cfg.repeats, time.process_time,
             )
             predict_times = interleaved(
-                {"padded": lambda: fitted["padded"].predict(padded),
-                 "ragged": lambda: fitted["ragged"].predict(X)},
+                {"padded": lambda fitted=fitted: fitted["padded"].predict(padded),
+                 "ragged": lambda fitted=fitted: fitted["ragged"].predict(X)},
                 cfg.repeats, time.process_time,
             )
             for stage, measured in (("fit", times), ("predict", predict_times)):

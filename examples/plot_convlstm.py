@@ -91,7 +91,7 @@ fig, axes = plt.subplots(n_show, 5, figsize=(7, 1.5 * n_show))
 for row in range(n_show):
     images = [X_test[row, -3], X_test[row, -2], X_test[row, -1], y_test[row],
               pred[row]]
-    for col, (ax, image) in enumerate(zip(axes[row], images)):
+    for col, (ax, image) in enumerate(zip(axes[row], images, strict=True)):
         ax.imshow(image, cmap="gray", vmin=0, vmax=1)
         ax.set_xticks([])
         ax.set_yticks([])

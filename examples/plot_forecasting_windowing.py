@@ -3,8 +3,9 @@ Forecasting sunspots with LSTM, GRU and RNN inside a Pipeline
 ==============================================================
 
 A raw monthly series goes through nothing but scikit-learn's own tools: a
-:class:`~sklearn.pipeline.Pipeline` scales it, :class:`~skrnn.preprocessing.SlidingWindow`
-turns each month into the window of months before it, and a
+:class:`~sklearn.pipeline.Pipeline` scales it,
+:class:`~skrnn.preprocessing.SlidingWindow` turns each month into the window of
+months before it, and a
 :class:`~skrnn.RecurrentRegressor` forecasts the sunspot number six months ahead.
 :class:`~sklearn.model_selection.TimeSeriesSplit` cross-validates the three cells
 against two baselines that need no training: the *naive* forecast (the last

@@ -2,7 +2,7 @@
 
 import importlib
 
-from ._version import __version__
+from ._version import __version__ as __version__
 
 #: Where each public name lives. ``import skrnn`` imports none of them: a name's
 #: module (and torch with it) is imported the first time the name is used (PEP 562),

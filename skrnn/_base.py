@@ -3,7 +3,6 @@
 import copyreg
 import warnings
 from abc import ABC, abstractmethod
-from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -543,10 +542,8 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
         size = predict_batch_size(self, len(X), X.shape[1])
         threads = budgeted_threads(getattr(self, "n_threads", None),
                                    work=step_work(self, size))
-        # The hint reads CUDA's out-of-memory errors: none to read on the CPU.
-        hint = (nullcontext() if str(self.net_.device) == "cpu" else
-                device_memory_hint(self.net_, training=False, batch_size=size))
-        with threads, torch.inference_mode(), hint:
+        with threads, torch.inference_mode(), \
+                device_memory_hint(self.net_, training=False, batch_size=size):
             if isinstance(X, RaggedSequences):
                 # Sorted by length, so that each batch pads little.
                 order = np.argsort(X.lengths, kind="stable")

@@ -298,8 +298,8 @@ width) or (n_samples, n_timesteps, height, width)
         elif head != self._head_kind or y.ndim != self._y_ndim:
             raise ValueError(
                 f"y has shape {y.shape}, but {name} was fitted with {self._y_ndim}-D "
-                f"targets ({self._head_kind!r} head); warm_start and partial_fit continue "
-                "training the same network."
+                f"targets ({self._head_kind!r} head); warm_start and partial_fit "
+                "continue training the same network."
             )
 
     def _encode_targets(self, y, *, reset, classes=None, sample_weight=None):

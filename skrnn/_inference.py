@@ -5,14 +5,13 @@ A recurrent layer runs its time steps one after the other, and each step costs a
 fixed overhead plus work proportional to the batch: small batches pay the overhead
 many times (a network of hidden size 16 predicts several times slower in batches
 of 32 than of 1,024). Larger batches stop paying off near 1,024 sequences, and
-beyond that they slow down again: their activations outgrow the CPU's caches, and
-the allocator hands their buffers back to the system after each batch and takes
-them again, page by page, for the next (measured as page faults in
-``benchmarks/bench_predict.py``; a hidden size 16 RNN in batches of 4,096 spent
-a fifth of its time there). skrnn therefore sizes a batch by the memory its
-activations take (:func:`activation_bytes`): as many sequences as fit in
-``TARGET_BYTES``, at most ``MAX_ROWS``, and at least ``MIN_ROWS`` while those
-stay within ``MAX_BYTES``.
+beyond that they may slow down again: their activations outgrow the CPU's caches,
+and, depending on what the process allocated before, the allocator hands their
+buffers back to the system after each batch and faults them in again, page by
+page, for the next (``benchmarks/bench_predict.py --scan`` counts the faults).
+skrnn therefore sizes a batch by the memory its activations take
+(:func:`activation_bytes`): as many sequences as fit in ``TARGET_BYTES``, at most
+``MAX_ROWS``, and at least ``MIN_ROWS`` while those stay within ``MAX_BYTES``.
 """
 
 from numbers import Integral

@@ -23,8 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from skorch.utils import to_tensor
 from sklearn.utils.class_weight import compute_class_weight
+from skorch.utils import to_tensor
 
 from .utils._compat import _check_sample_weight
 

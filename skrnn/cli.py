@@ -27,7 +27,7 @@ from ._version import __version__
 # ``--help``, ``--version`` and every mistake in the arguments answer at once; the
 # data half (:mod:`skrnn._cli_problems`) and torch are imported when work starts.
 
-__all__ = ["guess_task", "main"]
+__all__ = ["guess_task", "main"]  # noqa: F822 (guess_task: from __getattr__ below)
 
 
 def __getattr__(name):

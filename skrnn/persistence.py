@@ -45,10 +45,10 @@ from skorch.exceptions import DeviceWarning
 from skorch.history import History
 
 from ._base import BaseRecurrentEstimator
-from ._model_file import FORMAT, FORMAT_VERSION, METADATA as _METADATA
+from ._model_file import FORMAT, FORMAT_VERSION, open_archive, write_archive
+from ._model_file import METADATA as _METADATA
 from ._model_file import Invalid as _Invalid
 from ._model_file import describe as _describe
-from ._model_file import open_archive, write_archive
 from ._model_file import reason as _reason
 from ._skops import skops_trusted_types
 from .exceptions import ModelFileError, UntrustedTypeError

@@ -63,7 +63,9 @@ def test_fixed_cell_matches_cell_parameter(cls):
     base = RecurrentClassifier if _is_clf(cls) else RecurrentRegressor
     fixed = cls(**FAST).fit(X, y)
     generic = base(cell=cell, **FAST).fit(X, y)
-    assert "cell" not in cls().get_params() or cls in (RecurrentClassifier, RecurrentRegressor)
+    assert "cell" not in cls().get_params() or cls in (
+        RecurrentClassifier, RecurrentRegressor
+    )
     assert type(fixed.module_.rnn) is type(generic.module_.rnn)
     assert_allclose(fixed.loss_curve_, generic.loss_curve_, rtol=1e-6)
 
@@ -90,7 +92,9 @@ def test_2d_input_is_univariate_sequences():
     assert_allclose(a.predict(X2), b.predict(X2[:, :, None]), rtol=1e-5)
     # A model fitted on 2-D input predicts 3-D univariate sequences of any length.
     assert a.predict(X2[:, :4, None]).shape == (50,)
-    with pytest.raises(ValueError, match="X has 8 features, but RecurrentRegressor is expecting 9"):
+    with pytest.raises(
+        ValueError, match="X has 8 features, but RecurrentRegressor is expecting 9"
+    ):
         a.predict(X2[:, :8])
     # A model fitted on 3-D univariate input takes 2-D input of any length.
     assert b.predict(X2[:, :4]).shape == (50,)
@@ -213,8 +217,8 @@ def test_partial_fit_runs_one_epoch(cls):
 @pytest.mark.parametrize("cls", [RecurrentRegressor, RecurrentClassifier])
 def test_early_stopping_holds_out_and_restores_best(cls):
     X, y = _data(cls, n=100)
-    est = cls(**{**FAST, "max_epochs": 60, "early_stopping": True, "n_iter_no_change": 3,
-                 "validation_fraction": 0.2, "lr": 0.05,
+    est = cls(**{**FAST, "max_epochs": 60, "early_stopping": True,
+                 "n_iter_no_change": 3, "validation_fraction": 0.2, "lr": 0.05,
                  "lr_schedule": "constant", "tol": 0.0}).fit(X, y)
     assert est.history_[-1, "valid_batch_count"] >= 1
     assert sum(est.history_[-1, "batches", :, "valid_batch_size"]) == 20
@@ -249,8 +253,11 @@ def test_convergence_warning_and_stopping():
         warnings.simplefilter("error", ConvergenceWarning)
         RecurrentRegressor(**FAST).fit(X, y)
         RecurrentRegressor(**FAST, n_iter_no_change=5).fit(X, y)
-    # With a huge tol every epoch counts as "no improvement": stop after n_iter_no_change.
-    est = RecurrentRegressor(**{**FAST, "max_epochs": 50, "tol": 1e3, "n_iter_no_change": 2})
+    # With a huge tol every epoch counts as "no improvement": stop after
+    # n_iter_no_change.
+    est = RecurrentRegressor(
+        **{**FAST, "max_epochs": 50, "tol": 1e3, "n_iter_no_change": 2}
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         est.fit(X, y)

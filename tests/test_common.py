@@ -19,7 +19,9 @@ INIT_PARAMS.update({name: CONV_CHECK_PARAMS for name in (
     "ConvRecurrentClassifier", "ConvLSTMClassifier", "ConvGRUClassifier",
 )})
 
-ESTIMATORS = [cls(**INIT_PARAMS.get(name, CHECK_PARAMS)) for name, cls in all_estimators()]
+ESTIMATORS = [
+    cls(**INIT_PARAMS.get(name, CHECK_PARAMS)) for name, cls in all_estimators()
+]
 
 #: Checks that cannot always pass, with the reason. Keep this as short as the design
 #: allows. They are non-strict: a run where the check happens to pass is fine.

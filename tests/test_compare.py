@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 from scipy.stats import rankdata
-from sklearn.exceptions import FitFailedWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import make_scorer, mean_absolute_error
 from sklearn.model_selection import TimeSeriesSplit
@@ -27,8 +27,8 @@ from skrnn import (
     RecurrentRegressor,
     compare_cells,
 )
-from skrnn.nn import count_parameters
 from skrnn.compare._measure import measure_peak_memory
+from skrnn.nn import count_parameters
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -528,3 +528,57 @@ def test_verdict_when_every_setting_failed():
     assert summary.startswith("No setting has a score in every fold")
     assert "GRU failed in every fit" in summary
     assert "LSTM failed in some folds of every setting" in summary
+
+
+# -- the comparison's ConvergenceWarning -----------------------------------------------
+
+
+def _convergence_messages(func):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        func()
+    return [str(w.message) for w in caught
+            if issubclass(w.category, ConvergenceWarning)
+            and "cross-validation fits" in str(w.message)]
+
+
+def test_fits_that_ran_out_of_epochs_while_improving_are_counted(data):
+    X, y = data
+    # 8 epochs against a patience of 1 with a zero tolerance: the training loss of
+    # a fresh network falls epoch after epoch, so the rule never ends these fits.
+    est = RecurrentClassifier(**{**FAST, "max_epochs": 8}, n_iter_no_change=1,
+                              tol=0.0, lr=1e-2, early_stopping=False)
+    report = None
+
+    def run():
+        nonlocal report
+        report = compare_cells(est, X, y, cells=["gru", "lstm"], cv=2)
+
+    messages = _convergence_messages(run)
+    flags = np.column_stack([report.search.cv_results_[f"split{k}_test_unconverged"]
+                             for k in range(2)])
+    assert set(np.unique(flags)) <= {0.0, 1.0}
+    n = int(flags.sum())
+    assert n >= 1, flags
+    assert messages == [
+        f"{n} of the 4 cross-validation fits used all max_epochs=8 epochs without "
+        "converging (the monitored loss still improved by more than tol within the "
+        "last n_iter_no_change epochs); more epochs may change the comparison."
+    ]
+
+
+def test_fits_too_short_for_their_stopping_rule_do_not_warn(data):
+    """max_epochs at most n_iter_no_change: no fit could have stopped early, so
+    using all of its epochs says nothing about convergence (as in the estimators)."""
+    X, y = data
+    est = RecurrentClassifier(**FAST, n_iter_no_change=5, early_stopping=False)
+    report = None
+
+    def run():
+        nonlocal report
+        report = compare_cells(est, X, y, cells=["gru", "lstm"], cv=2)
+
+    assert _convergence_messages(run) == []
+    assert (report.to_frame()["mean_n_epochs"] == 3).all()
+    assert not np.any([report.search.cv_results_[f"split{k}_test_unconverged"]
+                       for k in range(2)])

@@ -125,7 +125,7 @@ def test_module_matches_reference(cell, config):
     torch.testing.assert_close(output, ref_output, rtol=1e-5, atol=1e-6)
     states = state if cell == "lstm" else (state,)
     ref_states = ref_state if cell == "lstm" else (ref_state,)
-    for s, r in zip(states, ref_states):
+    for s, r in zip(states, ref_states, strict=True):
         assert s.shape == (module.num_layers * D, B, 3, H, W)
         torch.testing.assert_close(s, r, rtol=1e-5, atol=1e-6)
 
@@ -165,7 +165,7 @@ def test_gradients_match_reference(cell, config):
     grads = torch.autograd.grad(run(module), [x, *module.parameters()])
     ref = torch.autograd.grad(run(lambda v: _reference(module, v)),
                               [x, *module.parameters()])
-    for g, r in zip(grads, ref):
+    for g, r in zip(grads, ref, strict=True):
         torch.testing.assert_close(g, r)
 
 
@@ -182,7 +182,7 @@ def test_gradcheck(cell):
     def functional(x, *ws):
         saved = {n: p for n, p in module.named_parameters()}
         try:
-            for (n, _), w in zip(saved.items(), ws):
+            for (n, _), w in zip(saved.items(), ws, strict=True):
                 module._parameters[n] = w
             return module(x)[0]
         finally:
@@ -215,13 +215,15 @@ def test_reset_parameters_uses_only_the_generator(cell):
     first = [p.clone() for p in module.parameters()]
     assert torch.equal(torch.random.get_rng_state(), before)
     module.reset_parameters(torch.Generator().manual_seed(5))
-    assert all(torch.equal(a, b) for a, b in zip(first, module.parameters()))
+    assert all(torch.equal(a, b)
+               for a, b in zip(first, module.parameters(), strict=True))
     net = ConvRecurrentNet(2, 3, cell=cell, filters=4, head="frame")
     before = torch.random.get_rng_state()
     net.reset_parameters(torch.Generator().manual_seed(1))
     again = [p.clone() for p in net.parameters()]
     net.reset_parameters(torch.Generator().manual_seed(1))
-    assert all(torch.equal(a, b) for a, b in zip(again, net.parameters()))
+    assert all(torch.equal(a, b)
+               for a, b in zip(again, net.parameters(), strict=True))
     assert torch.equal(torch.random.get_rng_state(), before)
 
 

@@ -48,12 +48,13 @@ def test_cuda_model_loads_in_a_process_without_cuda(tmp_path):
     path = tmp_path / "m.pkl"
     path.write_bytes(pickle.dumps(est))
     np.save(tmp_path / "X.npy", X)
+    x_file, p_file = str(tmp_path / "X.npy"), str(tmp_path / "p.npy")
     code = textwrap.dedent(
         f"""
         import pickle, numpy as np, torch
         assert not torch.cuda.is_available()
         est = pickle.loads(open({str(path)!r}, "rb").read())
-        np.save({str(tmp_path / "p.npy")!r}, est.predict(np.load({str(tmp_path / "X.npy")!r})))
+        np.save({p_file!r}, est.predict(np.load({x_file!r})))
         """
     )
     subprocess.run([sys.executable, "-c", code], check=True,

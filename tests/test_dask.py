@@ -82,7 +82,8 @@ def test_grid_search_on_a_worker_with_several_threads_equals_local_run(data):
         assert_array_equal(remote.cv_results_[key], local.cv_results_[key])
 
 
-@pytest.mark.parametrize("dumps", [pickle.dumps, cloudpickle.dumps], ids=["pickle", "cloudpickle"])
+@pytest.mark.parametrize("dumps", [pickle.dumps, cloudpickle.dumps],
+                         ids=["pickle", "cloudpickle"])
 def test_estimators_travel_between_processes(client, data, dumps):
     X, y = data
     unfitted = GRUClassifier(hidden_size=4, max_epochs=3, random_state=0)
@@ -92,7 +93,9 @@ def test_estimators_travel_between_processes(client, data, dumps):
         est = pickle.loads(blob).fit(X, labels)
         return dumps(est), est.predict_proba(X)
 
-    blob, on_worker = client.submit(fit_and_predict, dumps(unfitted), pure=False).result()
+    blob, on_worker = client.submit(
+        fit_and_predict, dumps(unfitted), pure=False
+    ).result()
     fitted = pickle.loads(blob)
     assert_array_equal(fitted.predict_proba(X), on_worker)
     assert fitted.get_params() == unfitted.get_params()

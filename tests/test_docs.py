@@ -45,7 +45,9 @@ def test_every_python_block_runs_or_says_why_not(page):
                 f"'.. not-run: <reason>' comment before it"
             )
         else:
-            assert not NOT_RUN.match(before), f"{page.name}:{line}: doctest marked not-run"
+            assert not NOT_RUN.match(before), (
+                f"{page.name}:{line}: doctest marked not-run"
+            )
 
 
 def test_pytest_collects_the_pages_as_doctests():

@@ -36,7 +36,8 @@ def reference(module, x, hx=None):
         outs = []
         for d in range(dirs):
             sfx = f"_l{layer}" + ("_reverse" if d else "")
-            w_ih, w_hh = getattr(module, "weight_ih" + sfx), getattr(module, "weight_hh" + sfx)
+            w_ih = getattr(module, "weight_ih" + sfx)
+            w_hh = getattr(module, "weight_hh" + sfx)
             b = getattr(module, "bias_ih" + sfx) + getattr(module, "bias_hh" + sfx)
             out = x.new_zeros(batch, steps, module.hidden_size)
             h_last = []
@@ -149,7 +150,8 @@ def test_dropout_between_layers_in_training_only():
 
 
 def test_no_steps():
-    out, h_n = ElmanRNN(2, 3, nonlinearity="gelu", batch_first=True)(torch.zeros(4, 0, 2))
+    rnn = ElmanRNN(2, 3, nonlinearity="gelu", batch_first=True)
+    out, h_n = rnn(torch.zeros(4, 0, 2))
     assert out.shape == (4, 0, 3)
     assert (h_n == 0).all() and h_n.shape == (1, 4, 3)
 
@@ -210,7 +212,8 @@ def test_persistence_of_activations(data, tmp_path):
     X, y = data
     named = RNNRegressor(**FAST, nonlinearity="leaky_relu").fit(X, y)
     save_model(named, tmp_path / "named.skrnn")
-    assert_array_equal(load_model(tmp_path / "named.skrnn").predict(X), named.predict(X))
+    assert_array_equal(load_model(tmp_path / "named.skrnn").predict(X),
+                       named.predict(X))
     assert_array_equal(pickle.loads(pickle.dumps(named)).predict(X), named.predict(X))
     custom = RNNRegressor(**FAST, nonlinearity=softplus).fit(X, y)
     with pytest.raises(TypeError, match="'nonlinearity' parameter .* callable.*joblib"):

@@ -12,14 +12,11 @@ import numpy as np
 import pytest
 import torch
 from numpy.testing import assert_array_equal
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from skorch.callbacks import Callback
 
 import skrnn.callbacks
-
 from skrnn import GRURegressor, RecurrentRegressor, RNNClassifier, RNNRegressor
-from skrnn.nn import RecurrentNet
 from skrnn.callbacks import Checkpoint, LastGoodEpoch, NonFiniteLossGuard
 from skrnn.exceptions import (
     CheckpointError,
@@ -29,6 +26,7 @@ from skrnn.exceptions import (
     OutOfMemoryError,
     SkrnnWarning,
 )
+from skrnn.nn import RecurrentNet
 
 #: Dropout and shuffling on, so that resuming must reproduce the random stream.
 FAST = dict(hidden_size=8, batch_size=16, dropout=0.2, random_state=0)

@@ -8,7 +8,8 @@ from skrnn import RecurrentNet
 from skrnn.nn import count_parameters
 
 
-@pytest.mark.parametrize("cell,cls", [("lstm", nn.LSTM), ("gru", nn.GRU), ("rnn", nn.RNN)])
+@pytest.mark.parametrize("cell,cls",
+                         [("lstm", nn.LSTM), ("gru", nn.GRU), ("rnn", nn.RNN)])
 @pytest.mark.parametrize("num_layers", [1, 3])
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_output_shape(cell, cls, num_layers, bidirectional):
@@ -63,7 +64,8 @@ def test_dropout_applies_with_one_layer_and_not_in_eval():
 
 
 def test_relu_nonlinearity_and_bad_cell():
-    assert RecurrentNet(1, 1, cell="rnn", nonlinearity="relu").rnn.nonlinearity == "relu"
+    net = RecurrentNet(1, 1, cell="rnn", nonlinearity="relu")
+    assert net.rnn.nonlinearity == "relu"
     with pytest.raises(ValueError, match="cell must be one of"):
         RecurrentNet(1, 1, cell="transformer")
 
@@ -76,8 +78,9 @@ def test_reset_parameters_draws_from_the_given_generator(cell):
     first = [p.clone() for p in seeded.parameters()]
     state = torch.get_rng_state()
     again = list(net.reset_parameters(torch.Generator().manual_seed(5)).parameters())
-    assert torch.equal(state, torch.get_rng_state())  # the global generator is untouched
-    for a, b in zip(first, again):
+    # the global generator is untouched
+    assert torch.equal(state, torch.get_rng_state())
+    for a, b in zip(first, again, strict=True):
         assert torch.equal(a, b)
     other = list(net.reset_parameters(torch.Generator().manual_seed(6)).parameters())
     assert not torch.equal(first[0], other[0])

@@ -200,7 +200,8 @@ def test_per_step_weighted_loss_counts_only_observed_steps():
     from skrnn.nn import StepCrossEntropyLoss, StepMSELoss
 
     pred = torch.tensor([[[1.0], [2.0], [3.0]], [[0.0], [0.0], [0.0]]])
-    target = torch.tensor([[[0.0], [0.0], [0.0]], [[1.0], [float("nan")], [float("nan")]]])
+    target = torch.tensor([[[0.0], [0.0], [0.0]],
+                           [[1.0], [float("nan")], [float("nan")]]])
     mse = StepMSELoss(reduction="none")
     # Unweighted: the mean over the 4 observed steps.
     assert weighted_loss(mse, pred, target, "cpu").item() == pytest.approx(15 / 4)

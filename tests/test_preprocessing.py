@@ -133,7 +133,7 @@ def test_make_windows_rejects_nan_and_misaligned_y():
         make_windows(x, x[:-1], window=2)
 
 
-# -- WindowedSeries ------------------------------------------------------------------------
+# -- WindowedSeries --------------------------------------------------------------------
 
 
 def test_windowed_series_indexing_shares_the_series():
@@ -143,7 +143,8 @@ def test_windowed_series_indexing_shares_the_series():
     assert_array_equal(windows.lengths, [0, 1, 2, 3, 3, 3, 3, 3, 3, 3])
     part = windows[4:7]
     assert isinstance(part, WindowedSeries) and part.series is series
-    assert_array_equal(np.asarray(part), np.stack([series[1:4], series[2:5], series[3:6]]))
+    assert_array_equal(np.asarray(part),
+                       np.stack([series[1:4], series[2:5], series[3:6]]))
     picked = _safe_indexing(windows, np.array([9, 3]))  # how CV splits it
     assert_array_equal(np.asarray(picked), np.stack([series[6:9], series[0:3]]))
     masked = windows[np.arange(10) % 2 == 0]
@@ -169,7 +170,7 @@ def test_windowed_series_rejects_other_indexing():
         WindowedSeries(np.zeros((5, 1)), ends=[7], window=2)
 
 
-# -- SlidingWindow: alignment ----------------------------------------------------------------
+# -- SlidingWindow: alignment ----------------------------------------------------------
 
 
 @pytest.mark.parametrize("window, horizon", [(3, 1), (5, 2), (1, 4)])
@@ -295,7 +296,7 @@ def test_cross_validated_scores_equal_scores_on_whole_series_windows():
     assert expected[-1] > 0.8  # it learned something
 
 
-# -- no leakage ----------------------------------------------------------------------------
+# -- no leakage ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("horizon", [1, 3])
@@ -334,17 +335,20 @@ def test_incomplete_rows_are_forecast_from_what_they_have():
     assert pred[3] == pytest.approx(model.predict(series[None, 0:3])[0], abs=1e-6)
     with torch.inference_mode():
         empty = model.module_(torch.zeros(1, 0, 2)).item()
-    assert pred[0] == pytest.approx(empty * model._y_scale[0] + model._y_mean[0], abs=1e-6)
+    assert pred[0] == pytest.approx(empty * model._y_scale[0] + model._y_mean[0],
+                                    abs=1e-6)
     assert pred[6] == pytest.approx(model.predict(series[None, 0:6])[0], abs=1e-6)
 
 
 def test_fit_needs_one_complete_window():
-    windows = SlidingWindow(3, horizon=5, incomplete="ignore").fit_transform(np.zeros((6, 1)))
+    windows = SlidingWindow(3, horizon=5, incomplete="ignore").fit_transform(
+        np.zeros((6, 1))
+    )
     with pytest.raises(ValueError, match="None of the 6 rows of X has a full window"):
         LSTMRegressor(max_epochs=1).fit(windows, np.zeros(6))
 
 
-# -- memory -------------------------------------------------------------------------------
+# -- memory ----------------------------------------------------------------------------
 
 
 def test_windows_and_training_tensors_share_the_series():
@@ -360,7 +364,7 @@ def test_windows_and_training_tensors_share_the_series():
     assert shared.data_ptr() == read_only.__array_interface__["data"][0]
 
 
-# -- bad input ----------------------------------------------------------------------------
+# -- bad input -------------------------------------------------------------------------
 
 
 def _frame(index):
@@ -375,7 +379,8 @@ def _frame(index):
         (np.zeros((5, 2)), dict(horizon=0, window=2), "'horizon' parameter"),
         (np.zeros((5, 2)), dict(window=2, incomplete="pad"), "'incomplete' parameter"),
         (np.array([[1.0], [np.nan], [2.0]]), dict(window=1), "Input X contains NaN"),
-        (np.array([[1.0], [np.inf], [2.0]]), dict(window=1), "Input X contains infinity"),
+        (np.array([[1.0], [np.inf], [2.0]]), dict(window=1),
+         "Input X contains infinity"),
         (_frame(pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-04",
                                   "2020-01-05"])), dict(window=2),
          "gaps or irregular steps"),
@@ -396,14 +401,16 @@ def test_sliding_window_bad_input(X, params, message):
 
 def test_sliding_window_checks_features_at_transform():
     sw = SlidingWindow(2).fit(np.zeros((5, 2)))
-    with pytest.raises(ValueError, match="X has 3 features, but SlidingWindow is expecting 2"):
+    with pytest.raises(
+        ValueError, match="X has 3 features, but SlidingWindow is expecting 2"
+    ):
         sw.transform(np.zeros((5, 3)))
     sw = SlidingWindow(2).fit(pd.DataFrame({"a": np.zeros(5), "b": np.zeros(5)}))
     with pytest.raises(ValueError, match="feature names"):
         sw.transform(pd.DataFrame({"b": np.zeros(5), "c": np.zeros(5)}))
 
 
-# -- direct multi-step forecasts ----------------------------------------------------------
+# -- direct multi-step forecasts -------------------------------------------------------
 
 
 def test_direct_multi_step_forecast_in_a_pipeline():
@@ -411,14 +418,15 @@ def test_direct_multi_step_forecast_in_a_pipeline():
     series = pd.Series(np.sin(t / 5), index=pd.RangeIndex(300), name="s")
     Y = make_horizon_targets(series, horizon=3)
     X = series.to_frame().loc[Y.index]
-    model = make_pipeline(SlidingWindow(12), LSTMRegressor(**{**FAST, "max_epochs": 40}))
+    model = make_pipeline(SlidingWindow(12),
+                          LSTMRegressor(**{**FAST, "max_epochs": 40}))
     model.fit(X[:200], Y[:200])
     pred = model.predict(X[200:])
     assert pred.shape == (len(X) - 200, 3)
     assert model.score(X[200:], Y[200:]) > 0.8
 
 
-# -- SequenceScaler ------------------------------------------------------------------------
+# -- SequenceScaler --------------------------------------------------------------------
 
 
 def test_sequence_scaler_matches_standard_scaler_per_feature():
@@ -474,7 +482,7 @@ def test_transformed_target_regressor_on_windows():
     assert model.score(X[150:], y[150:]) > 0.8
 
 
-# -- layouts -------------------------------------------------------------------------------
+# -- layouts ---------------------------------------------------------------------------
 
 
 def test_channels_first_round_trip_is_a_view():

@@ -51,7 +51,7 @@ def test_ragged_sequences_round_trip():
     assert len(ragged) == 10
     assert_array_equal(ragged.lengths, [len(x) for x in X])
     assert ragged.shape == (10, max(len(x) for x in X), 2)
-    for got, want in zip(ragged, X):
+    for got, want in zip(ragged, X, strict=True):
         assert_array_equal(got, want)
     part = ragged[np.array([7, 2])]
     assert_array_equal(part[0], X[7])
@@ -74,7 +74,7 @@ def test_nan_padded_round_trip():
     padded = to_nan_padded(X)
     assert padded.shape == (8, max(len(x) for x in X), 2)
     back = from_nan_padded(padded)
-    for got, want in zip(back, X):
+    for got, want in zip(back, X, strict=True):
         assert_array_equal(got, want)
     # univariate: 2-D in, 1-D sequences out
     flat = from_nan_padded(np.array([[1.0, 2.0, np.nan], [3.0, np.nan, np.nan]]))
@@ -157,7 +157,7 @@ def test_reversal_within_lengths_equals_packing(cell, nonlinearity, bias):
     weights = torch.randn_like(ours)
     grads = [torch.autograd.grad((out * weights).sum(), list(rnn.parameters()))
              for out in (ours, theirs)]
-    for a, b in zip(*grads):
+    for a, b in zip(*grads, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
 
 
@@ -232,7 +232,7 @@ def test_sequence_scaler_on_lists():
     assert [x.shape for x in out] == [(4, 3), (9, 3), (2, 3)]
     assert_allclose(np.concatenate(out).mean(axis=0), 0, atol=1e-12)
     back = scaler.inverse_transform(out)
-    for got, want in zip(back, X):
+    for got, want in zip(back, X, strict=True):
         assert_allclose(got, want)
     flat = SequenceScaler().fit_transform([np.arange(3.0), np.arange(5.0)])
     assert [x.shape for x in flat] == [(3,), (5,)]
@@ -343,7 +343,7 @@ def test_zero_weights_on_ragged_sequences_equal_dropping_them():
     y = np.array([x[:, 0].sum() for x in X])
     w = np.ones(len(X))
     w[::4] = 0
-    kept = [x for x, keep in zip(X, w > 0) if keep]
+    kept = [x for x, keep in zip(X, w > 0, strict=True) if keep]
     params = dict(hidden_size=4, max_epochs=3, random_state=0)
     weighted = GRURegressor(**params).fit(X, y, sample_weight=w)
     dropped = GRURegressor(**params).fit(kept, y[w > 0])

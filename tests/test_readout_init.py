@@ -88,7 +88,7 @@ def test_every_draw_comes_from_the_generator(init, readout):
              .parameters()]
     again = list(net.reset_parameters(torch.Generator().manual_seed(1)).parameters())
     assert torch.equal(state, torch.get_rng_state())
-    assert all(torch.equal(a, b) for a, b in zip(first, again))
+    assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True))
     other = list(net.reset_parameters(torch.Generator().manual_seed(2)).parameters())
     assert not torch.equal(first[0], other[0])
 

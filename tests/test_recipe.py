@@ -121,7 +121,7 @@ def test_windows_validate_on_the_last_rows_in_time():
         X = TensorWindows(series, starts, 10)
         y = torch.zeros(90)
         train, valid = HoldoutSplit(0.2, random_state=0)(SequenceDataset(X, y))
-        first = lambda d: X[d.indices][:, 0, 0]  # noqa: E731
+        first = lambda d, X=X: X[d.indices][:, 0, 0]  # noqa: E731
         assert len(valid) == 18 and len(train) == 72
         # Every validation window starts after every training one: the last 18.
         assert first(valid).min() > first(train).max()

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 @pytest.mark.parametrize("cls", [LSTMRegressor, GRURegressor, RNNRegressor])
 def test_learns_a_solvable_task(cls, regression_data):
     X, y = regression_data
-    est = cls(hidden_size=16, max_epochs=40, lr=5e-3, random_state=0).fit(X[:150], y[:150])
+    est = cls(hidden_size=16, max_epochs=40, lr=5e-3, random_state=0)
+    est.fit(X[:150], y[:150])
     assert est.loss_curve_[0] > 4 * est.loss_curve_[-1]
     assert est.score(X[150:], y[150:]) > 0.8
 
@@ -43,7 +44,8 @@ def test_normalize_y_makes_training_scale_free(regression_data):
 
 def test_constant_target():
     X = np.random.RandomState(0).normal(size=(30, 4, 1))
-    est = RecurrentRegressor(hidden_size=4, max_epochs=100, lr=1e-2, tol=0, random_state=0)
+    est = RecurrentRegressor(hidden_size=4, max_epochs=100, lr=1e-2, tol=0,
+                             random_state=0)
     est.fit(X, np.full(30, 7.0))  # a zero standard deviation must not divide by zero
     assert np.isfinite(est.loss_curve_).all()
     assert est._y_scale[0] == 1.0

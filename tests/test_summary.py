@@ -33,8 +33,9 @@ def test_recurrent_rows_and_counts(cell, nonlinearity, num_layers, bidirectional
     rows = _rows(summary)
     assert rows["rnn"]["output_shape"] == str([4, 11, 6 * dirs])
     width = net.head.in_features  # what the readout hands the head
-    assert rows["head"]["output_shape"] == "[4, 5]" and rows["head"]["params"] == width * 5 + 5
-    state = "[%d, 4, 6]" % (num_layers * dirs)
+    assert rows["head"]["output_shape"] == "[4, 5]"
+    assert rows["head"]["params"] == width * 5 + 5
+    state = f"[{num_layers * dirs:d}, 4, 6]"
     expected_state = f"{state}, {state}" if cell == "lstm" else state
     assert rows["rnn (state)"]["output_shape"] == expected_state
     layer_rows = [name for name in rows if name.startswith("rnn.l")]
@@ -43,7 +44,8 @@ def test_recurrent_rows_and_counts(cell, nonlinearity, num_layers, bidirectional
         for name in layer_rows:
             assert rows[name]["output_shape"] == "[4, 11, 6]"
         # Each layer row holds its layer's parameters, as torch names them.
-        first = sum(p.numel() for n, p in net.rnn.named_parameters() if n.endswith("_l0"))
+        first = sum(p.numel() for n, p in net.rnn.named_parameters()
+                    if n.endswith("_l0"))
         assert rows["rnn.l0"]["params"] == first
     else:
         assert layer_rows == [] and rows["rnn"]["params"] == sum(
@@ -53,7 +55,8 @@ def test_recurrent_rows_and_counts(cell, nonlinearity, num_layers, bidirectional
 
 def test_elman_rows_match_torch_rnn():
     args = dict(num_layers=2, bidirectional=True, batch_first=True)
-    ours = summarize(ElmanRNN(3, 4, nonlinearity="softsign", **args), input_shape=(7, 3))
+    ours = summarize(ElmanRNN(3, 4, nonlinearity="softsign", **args),
+                     input_shape=(7, 3))
     ref = summarize(nn.RNN(3, 4, **args), input_shape=(7, 3))
     assert [(r["output_shape"], r["params"]) for r in ours.rows] == [
         (r["output_shape"], r["params"]) for r in ref.rows
@@ -82,14 +85,16 @@ def test_any_torch_module():
     assert summary.trainable_params == summary.total_params - 6
     assert summary.non_trainable_params == 6
     rows = _rows(summary)
-    assert rows[""]["params"] == 1 and rows[""]["output_shape"] == "out: [2, 2], hidden: [2, 4]"
+    assert rows[""]["params"] == 1
+    assert rows[""]["output_shape"] == "out: [2, 2], hidden: [2, 4]"
     assert rows["body.0"]["output_shape"] == "[2, 8]" and rows["body.0"]["depth"] == 2
     assert summary.to_frame().set_index("layer").loc["frozen", "trainable"] == "partly"
     assert rows["unused"]["output_shape"] == "--" and rows["unused"]["params"] == 6
     assert "Not called in the forward pass: unused." in str(summary)
     # The module is left as it was: training mode, no hooks.
     assert module.training
-    assert all(not m._forward_hooks and not m._forward_pre_hooks for m in module.modules())
+    assert all(not m._forward_hooks and not m._forward_pre_hooks
+               for m in module.modules())
     html = summary._repr_html_()
     assert html.startswith("<table>") and "<td style='text-align:right'>6</td>" in html
     with pytest.raises(ValueError, match="input_shape"):
@@ -102,7 +107,9 @@ def test_text_table():
     text = str(summarize(RecurrentNet(2, 1, hidden_size=8, readout="last"),
                          input_shape=(10, 2)))
     lines = text.splitlines()
-    assert lines[1].split() == ["Layer", "Type", "Output", "shape", "Params", "Trainable"]
+    assert lines[1].split() == [
+        "Layer", "Type", "Output", "shape", "Params", "Trainable"
+    ]
     assert "Total params: 393" in text and "Trainable params: 393" in text
     assert "Parameter memory: 1.54 KiB" in text
     assert repr(summarize(RecurrentNet(2, 1, hidden_size=8, readout="last"),

@@ -12,8 +12,8 @@ from joblib import Parallel, delayed, parallel_config
 from skorch.callbacks import Callback
 
 from skrnn import GRURegressor, RecurrentClassifier
-from skrnn.utils import torch_threads
 from skrnn._inference import step_work
+from skrnn.utils import torch_threads
 from skrnn.utils._threads import ENV_VAR, SMALL_WORK, budgeted_threads, thread_budget
 
 FAST = dict(hidden_size=4, max_epochs=2, batch_size=16, random_state=0)

@@ -65,7 +65,8 @@ def test_batch_iterator_without_shuffle_yields_views():
 def test_holdout_split_is_a_disjoint_partition_of_views():
     X = torch.arange(50, dtype=torch.float32).reshape(50, 1, 1)
     y = torch.tensor([0] * 40 + [1] * 10)
-    train, valid = HoldoutSplit(0.2, stratify=True, random_state=0)(SequenceDataset(X, y))
+    split = HoldoutSplit(0.2, stratify=True, random_state=0)
+    train, valid = split(SequenceDataset(X, y))
     assert train.X is X and valid.X is X
     rows = np.concatenate([train.indices.numpy(), valid.indices.numpy()])
     assert_array_equal(np.sort(rows), np.arange(50))
@@ -122,7 +123,8 @@ def test_skorch_early_stopping_callback_is_not_an_interrupt():
     stop = EarlyStopping(monitor="train_loss", patience=1, threshold=1e6)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        est = RecurrentRegressor(**{**FAST, "max_epochs": 20}, callbacks=[stop]).fit(X, y)
+        est = RecurrentRegressor(**{**FAST, "max_epochs": 20},
+                                 callbacks=[stop]).fit(X, y)
     assert est.n_iter_ == 2
 
 
@@ -138,7 +140,8 @@ class InterruptAt(Callback):
 def test_keyboard_interrupt_keeps_a_usable_estimator_and_says_so():
     X, y = _data()
     est = RecurrentRegressor(**{**FAST, "max_epochs": 10}, callbacks=[InterruptAt(2)])
-    with pytest.warns(UserWarning, match="interrupted by the user after 2 completed epoch"):
+    with pytest.warns(UserWarning,
+                      match="interrupted by the user after 2 completed epoch"):
         with pytest.raises(KeyboardInterrupt):
             est.fit(X, y)
     assert est.n_iter_ == 2
@@ -154,7 +157,8 @@ class InterruptInEpoch(Callback):
 @pytest.mark.parametrize("early_stopping", [False, True])
 def test_keyboard_interrupt_in_the_middle_of_an_epoch(early_stopping):
     X, y = _data()
-    est = RecurrentRegressor(**{**FAST, "max_epochs": 10}, early_stopping=early_stopping,
+    est = RecurrentRegressor(**{**FAST, "max_epochs": 10},
+                             early_stopping=early_stopping,
                              callbacks=[InterruptInEpoch()])
     expected = "best validation epoch" if early_stopping else "epoch 2, its last"
     with pytest.warns(UserWarning, match=f"after 2 completed epoch.*{expected}"):
@@ -188,7 +192,8 @@ def test_clip_grad_norm_bounds_the_gradient():
                 norms.append(torch.linalg.vector_norm(torch.stack(
                     [torch.linalg.vector_norm(g) for g in grads])).item())
 
-    RecurrentRegressor(**FAST, clip_grad_norm=1e-3, callbacks=[Norm()]).fit(X * 100, y * 100)
+    RecurrentRegressor(**FAST, clip_grad_norm=1e-3,
+                       callbacks=[Norm()]).fit(X * 100, y * 100)
     assert max(norms) <= 1e-3 * 1.001
 
 
@@ -196,7 +201,8 @@ def test_classifier_validation_split_is_stratified():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(100, 5, 1)).astype(np.float32)
     y = np.array(["a"] * 80 + ["b"] * 20)
-    est = RecurrentClassifier(**FAST, early_stopping=True, validation_fraction=0.2).fit(X, y)
+    est = RecurrentClassifier(**FAST, early_stopping=True,
+                              validation_fraction=0.2).fit(X, y)
     _, valid = est.net_.train_split(
         SequenceDataset(torch.from_numpy(X), est._encode_targets(y, reset=False)[0])
     )

@@ -68,7 +68,8 @@ def test_integer_weights_are_repeated_rows_in_the_loss():
     w = np.array([1, 0, 2, 3, 1, 1])
     criterion = torch.nn.MSELoss(reduction="none")
     loss = weighted_loss(
-        criterion, y_pred, WeightedTargets(y_true, torch.tensor(w, dtype=torch.float32)),
+        criterion, y_pred,
+        WeightedTargets(y_true, torch.tensor(w, dtype=torch.float32)),
         "cpu",
     )
     rows = np.repeat(np.arange(6), w)
@@ -106,7 +107,9 @@ def test_weighted_loss_curve_and_validation_loss_are_weighted_means(data):
     est.fit(X, y, sample_weight=w)
     net = est.net_
     X_t = torch.from_numpy(X)
-    y_t = torch.from_numpy(((y[:, None] - est._y_mean) / est._y_scale).astype("float32"))
+    y_t = torch.from_numpy(
+        ((y[:, None] - est._y_mean) / est._y_scale).astype("float32")
+    )
     weight = torch.from_numpy((w / w.mean()).astype("float32"))
     _, valid = net.train_split(SequenceDataset(X_t, y_t, sample_weight=weight))
     rows = valid.indices
@@ -190,7 +193,8 @@ def test_sample_weight_routed_through_grid_search(data):
             sample_weight=True)).fit(X, y, sample_weight=w)
         alone = GRURegressor(**FAST).fit(SequenceScaler().fit_transform(X), y,
                                          sample_weight=w)
-        assert_array_equal(pipe.predict(X), alone.predict(SequenceScaler().fit_transform(X)))
+        assert_array_equal(pipe.predict(X),
+                           alone.predict(SequenceScaler().fit_transform(X)))
         # Unrequested, the weights are refused rather than silently dropped.
         with pytest.raises(ValueError, match="sample_weight"):
             GridSearchCV(GRURegressor(**FAST), {"hidden_size": [8]}, cv=2).fit(

@@ -233,17 +233,21 @@ def compare_cells(
 
 
 def _warn_unconverged(search, step, prefix):
-    """One ConvergenceWarning for the fits that used all their epochs."""
+    """One ConvergenceWarning for the fits that ran out of epochs still improving.
+
+    As the estimators' own warning: only fits that their stopping rule could have
+    ended (``max_epochs`` above the patience) count.
+    """
     results = search.cv_results_
     max_epochs = np.array(
         [p.get(prefix + "max_epochs", step.max_epochs) for p in results["params"]],
         dtype=float,
     )
-    epochs = np.column_stack(
-        [results[f"split{k}_test_n_epochs"] for k in range(search.n_splits_)]
+    flags = np.column_stack(
+        [results[f"split{k}_test_unconverged"] for k in range(search.n_splits_)]
     )
-    done = np.isfinite(epochs)
-    unconverged = int(np.sum(done & (epochs >= max_epochs[:, None])))
+    done = np.isfinite(flags)
+    unconverged = int(np.sum(done & (flags > 0)))
     if unconverged:
         most = sorted({int(m) for m in max_epochs})
         epochs_text = f"max_epochs={most[0]}" if len(most) == 1 else "max_epochs"
@@ -390,8 +394,10 @@ class _ComparisonScorer:
 
     It runs in the worker, on the estimator just fitted there, and returns a dict:
     ``score`` (the user's metric), ``n_parameters``, ``peak_memory`` (bytes),
-    ``memory_method``, ``n_epochs`` and the training (and validation) loss at each
-    recorded epoch, the last value carried forward after the fit's final epoch.
+    ``memory_method``, ``n_epochs``, ``unconverged`` (1 for a fit that ran out of
+    epochs while still improving, see :func:`_ran_out_of_epochs`) and the training
+    (and validation) loss at each recorded epoch, the last value carried forward
+    after the fit's final epoch.
     """
 
     def __init__(self, scorer, path, epochs, record_valid):
@@ -420,12 +426,25 @@ class _ComparisonScorer:
             "peak_memory": getattr(probe, "peak_memory_", math.nan),
             "memory_method": float(getattr(probe, "memory_method_", 0)),
             "n_epochs": float(step.n_iter_),
+            "unconverged": float(_ran_out_of_epochs(step)),
         }
         out.update(_curve(step.loss_curve_, self.epochs, "loss"))
         if self.record_valid:
             valid = step.validation_loss_curve_ or [math.nan] * len(step.loss_curve_)
             out.update(_curve(valid, self.epochs, "valid_loss"))
         return out
+
+
+def _ran_out_of_epochs(step):
+    """Whether the fit used all ``max_epochs`` while its stopping rule could have
+    ended it (``max_epochs`` above the patience) and did not: what the estimator's
+    own ConvergenceWarning says."""
+    if step.n_iter_ < step.max_epochs:
+        return False
+    stopper = dict(step.net_.callbacks_).get("stop_on_plateau")
+    if stopper is None:  # a net without skrnn's stopping rule: epochs decide
+        return True
+    return not stopper.stopped_ and step.max_epochs > stopper.patience
 
 
 def _curve(values, epochs, name):

@@ -95,7 +95,7 @@ def load_japanese_vowels(*, split="train", return_X_y=False):
     keys = [(row[0], row[1]) for row in rows]
     starts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]]
     bounds = starts + [len(rows)]
-    data = [values[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    data = [values[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     target = np.array([rows[i][2] for i in starts], dtype=str)
     if return_X_y:
         return data, target

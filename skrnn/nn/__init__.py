@@ -6,8 +6,8 @@ The layer below skrnn's estimators (see the developers' "four layers"): torch on
 from ._conv import ConvGRU, ConvLSTM, ConvRecurrentNet, conv_recurrent_parameters
 from ._elman import ElmanRNN, resolve_activation
 from ._generator import Dropout, set_generator
-from ._losses import StepCrossEntropyLoss, StepMSELoss
 from ._init import init_linear_, init_recurrent_
+from ._losses import StepCrossEntropyLoss, StepMSELoss
 from ._readout import (
     AttentionPool,
     ConcatPool,

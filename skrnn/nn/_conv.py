@@ -234,7 +234,7 @@ class _ConvRecurrentBase(_OwnGenerator, nn.Module):
                     out[t] = state[0]
                 outputs.append(torch.stack(out) if T else x.new_zeros(
                     0, B, self.hidden_channels, *x.shape[3:]))
-                for kept, s in zip(finals, state):
+                for kept, s in zip(finals, state, strict=True):
                     kept.append(s)
             x = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=2)
             if self.dropout and self.training and layer < self.num_layers - 1:
@@ -273,7 +273,7 @@ class _ConvRecurrentBase(_OwnGenerator, nn.Module):
                     f"{type(self).__name__} expects hx as a tuple (h_0, c_0), got "
                     f"{len(states)} tensor(s)."
                 )
-            for s, name in zip(states, ("h_0", "c_0")):
+            for s, name in zip(states, ("h_0", "c_0"), strict=False):
                 self._check_state(s, x, name)
         output, states = self._run(x, states)
         if self.batch_first:

@@ -84,7 +84,9 @@ def resolve_activation(nonlinearity):
         )
     # On the device of the activation's own parameters (the CPU when it has
     # none), also while a network is being built on the meta device.
-    params = list(nonlinearity.parameters()) if isinstance(nonlinearity, nn.Module) else []
+    params = (
+        list(nonlinearity.parameters()) if isinstance(nonlinearity, nn.Module) else []
+    )
     device = params[0].device if params else torch.device("cpu")
     probe = torch.linspace(-2.0, 2.0, 6, device=device).reshape(2, 3)
     try:
@@ -332,7 +334,7 @@ class ElmanRNN(_OwnGenerator, nn.Module):
                 outputs.append(h)
         else:
             keep = mask.unsqueeze(2)
-            for step, valid in zip(projected.unbind(0), keep.unbind(0)):
+            for step, valid in zip(projected.unbind(0), keep.unbind(0), strict=True):
                 h = torch.where(valid, f(torch.addmm(step, h, w)), h)
                 outputs.append(h)
         if not outputs:

@@ -46,8 +46,9 @@ class RecurrentNet(nn.Module):
         The activation of the Elman RNN; ignored by LSTM and GRU. ``"tanh"`` and
         ``"relu"`` use :class:`torch.nn.RNN`; the other names
         (``"sigmoid"``, ``"gelu"``, ``"silu"``, ``"elu"``, ``"leaky_relu"``,
-        ``"softsign"``, ``"hardtanh"``, ``"identity"``), or a callable mapping a tensor to a tensor
-        elementwise, uses :class:`~skrnn.nn.ElmanRNN` (same parameters).
+        ``"softsign"``, ``"hardtanh"``, ``"identity"``), or a callable mapping a
+        tensor to a tensor elementwise, uses :class:`~skrnn.nn.ElmanRNN` (same
+        parameters).
     return_sequences : bool, default=False
         Whether the output layer is applied at every time step (Keras'
         ``TimeDistributed(Dense)``), giving ``(batch, n_timesteps, output_size)``,

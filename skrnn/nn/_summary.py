@@ -115,7 +115,10 @@ class ModelSummary:
         for row in self.rows:
             name = row["layer"] or "(module)"
             indent = "  " * row["depth"]
-            params = "--" if row["container"] and not row["params"] else f"{row['params']:,}"
+            params = (
+                "--" if row["container"] and not row["params"]
+                else f"{row['params']:,}"
+            )
             trainable = _trainable(row)
             cells.append((indent + name, row["type"], row["output_shape"], params,
                           "--" if trainable is None else str(trainable)))
@@ -133,7 +136,9 @@ class ModelSummary:
 
     def __str__(self):
         cells = self._cells()
-        widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(_HEADERS)]
+        widths = [
+            max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(_HEADERS)
+        ]
         right = (False, False, False, True, False)
 
         def line(values):

@@ -176,15 +176,11 @@ _TRAINING = """max_epochs : int, default=200
         memory. A fitted estimator pickled on a GPU loads on a machine without one,
         and then predicts on the CPU.
 
-    predict_batch_size : int or None, default=None
-        Number of sequences per forward pass in ``predict``, ``predict_proba``
-        and ``score``. None chooses it for speed, whatever ``batch_size`` is: as
-        many sequences as keep one batch's activations within about 8 MB (at
-        least 256 where those take under 64 MB), so that small networks predict
-        at the speed of a hand-written loop. The batch size changes predictions
-        only by float32 rounding (differences of the order of 1e-7 relative), not
-        beyond; set it to compare outputs bit for bit across runs with other
-        batch sizes, or to bound the memory a prediction takes.
+<predict_batch_size>
+        The batch size changes predictions only by float32 rounding
+        (differences of the order of 1e-7 relative), not beyond; set it to
+        compare outputs bit for bit across runs with other batch sizes, or to
+        bound the memory a prediction takes.
 
     n_threads : int or None, default=None
         Number of torch threads for ``fit`` and prediction; torch's setting is
@@ -297,6 +293,13 @@ _PER_FAMILY = {
         small set jumps from epoch to epoch; 30 stopped some GunPoint fits
         before they had fitted the training series).
 """,
+        "<predict_batch_size>": """    predict_batch_size : int or None, default=None
+        Number of sequences per forward pass in ``predict``, ``predict_proba``
+        and ``score``. None chooses it for speed, whatever ``batch_size`` is: as
+        many sequences as keep one batch's activations within about 16 MB, at
+        most 1,024 (at least 256 where those take under 64 MB), so that small
+        networks predict at the speed of a hand-written loop.
+""",
     },
     "conv": {
         "<lr>": """    lr : float, default=1e-3
@@ -305,6 +308,11 @@ _PER_FAMILY = {
         "<n_iter_no_change>": """    n_iter_no_change : int, default=30
         Number of epochs without an improvement of more than ``tol`` in the
         monitored loss after which training stops.
+""",
+        "<predict_batch_size>": """    predict_batch_size : int or None, default=None
+        Number of sequences per forward pass in ``predict``, ``predict_proba``
+        and ``score``. None chooses it for speed, whatever ``batch_size`` is: as
+        many sequences as keep one batch's activations within about 8 MB.
 """,
     },
 }
