@@ -425,20 +425,11 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
             self.validation_loss_curve_ = None
             self.best_validation_loss_ = None
         self.best_loss_ = float(np.min(self.loss_curve_)) if done else np.inf
-        stopper = dict(self.net_.callbacks_)["stop_on_plateau"]
-        max_epochs = self.max_epochs
-        # Only a fit the stopping rule could have ended (it needs more than
-        # n_iter_no_change epochs) warns that it was not.
-        if (
-            not incremental
-            and ended
-            and not stopper.stopped_
-            and self.n_iter_ - fit_start >= max_epochs
-            and max_epochs > stopper.patience
-        ):
+        if not incremental and ended and self._ran_out_of_epochs(fit_start):
+            stopper = dict(self.net_.callbacks_)["stop_on_plateau"]
             monitored = "validation" if self._stopping_on_validation() else "training"
             warnings.warn(
-                f"{type(self).__name__}: max_epochs={max_epochs} reached and the "
+                f"{type(self).__name__}: max_epochs={self.max_epochs} reached and the "
                 f"{monitored} loss has not converged yet (it still improved by more "
                 f"than tol={self.tol} within the last {stopper.patience} epochs, "
                 f"n_iter_no_change={self.n_iter_no_change!r}). Consider increasing "
@@ -446,6 +437,20 @@ class BaseRecurrentEstimator(BaseEstimator, ABC):
                 ConvergenceWarning,
                 stacklevel=5,
             )
+
+    def _ran_out_of_epochs(self, fit_start=0):
+        """Whether the fit that started at epoch ``fit_start`` used all
+        ``max_epochs`` while its stopping rule could have ended it and did not.
+
+        Only such a fit has not converged: the rule needs more than
+        ``n_iter_no_change`` epochs to end one (``max_epochs`` above the patience).
+        """
+        stopper = dict(self.net_.callbacks_)["stop_on_plateau"]
+        return (
+            not stopper.stopped_
+            and self.n_iter_ - fit_start >= self.max_epochs
+            and self.max_epochs > stopper.patience
+        )
 
     # -- inspection ----------------------------------------------------------------
 

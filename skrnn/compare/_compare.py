@@ -395,9 +395,9 @@ class _ComparisonScorer:
     It runs in the worker, on the estimator just fitted there, and returns a dict:
     ``score`` (the user's metric), ``n_parameters``, ``peak_memory`` (bytes),
     ``memory_method``, ``n_epochs``, ``unconverged`` (1 for a fit that ran out of
-    epochs while still improving, see :func:`_ran_out_of_epochs`) and the training
-    (and validation) loss at each recorded epoch, the last value carried forward
-    after the fit's final epoch.
+    epochs while still improving, as the estimator's ConvergenceWarning says) and
+    the training (and validation) loss at each recorded epoch, the last value
+    carried forward after the fit's final epoch.
     """
 
     def __init__(self, scorer, path, epochs, record_valid):
@@ -426,25 +426,13 @@ class _ComparisonScorer:
             "peak_memory": getattr(probe, "peak_memory_", math.nan),
             "memory_method": float(getattr(probe, "memory_method_", 0)),
             "n_epochs": float(step.n_iter_),
-            "unconverged": float(_ran_out_of_epochs(step)),
+            "unconverged": float(step._ran_out_of_epochs()),
         }
         out.update(_curve(step.loss_curve_, self.epochs, "loss"))
         if self.record_valid:
             valid = step.validation_loss_curve_ or [math.nan] * len(step.loss_curve_)
             out.update(_curve(valid, self.epochs, "valid_loss"))
         return out
-
-
-def _ran_out_of_epochs(step):
-    """Whether the fit used all ``max_epochs`` while its stopping rule could have
-    ended it (``max_epochs`` above the patience) and did not: what the estimator's
-    own ConvergenceWarning says."""
-    if step.n_iter_ < step.max_epochs:
-        return False
-    stopper = dict(step.net_.callbacks_).get("stop_on_plateau")
-    if stopper is None:  # a net without skrnn's stopping rule: epochs decide
-        return True
-    return not stopper.stopped_ and step.max_epochs > stopper.patience
 
 
 def _curve(values, epochs, name):
