@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrentEstimator, _to_tensor
 from ._conv_training import build_conv_net
+from ._inference import predict_batch_size
 from ._training import device_memory_hint
 from .utils._compat import Interval, StrOptions
 from .utils._frames import check_frames
@@ -144,20 +145,19 @@ class BaseConvRecurrentEstimator(BaseRecurrentEstimator):
             return self._forward_tensor(_to_tensor(X), size)
 
     def _predict_batch_size(self, X):
-        """Sequences per forward pass: a batch's float32 activations (gates and
-        states of every pixel, step, layer and direction) within
-        ``CONV_TARGET_BYTES`` (8 MiB), or the net's own batch size when
-        one is set: ``predict_batch_size``, or the net's
-        ``iterator_valid__batch_size``."""
-        size = self.predict_batch_size
-        if size is None:
-            size = vars(self.net_).get("iterator_valid__batch_size")
-        if size is not None:
-            return len(X) if size == -1 else int(size)
-        n, steps, pixels = len(X), X.shape[1], int(np.prod(X.shape[3:]))
+        """Sequences per forward pass: the user's choice when there is one (see
+        :func:`skrnn._inference.predict_batch_size`), otherwise as many as keep a
+        batch's float32 activations (gates and states of every pixel, step, layer
+        and direction) within ``CONV_TARGET_BYTES`` (8 MiB)."""
         directions = 2 if self.bidirectional else 1
-        per_row = 4 * 5 * self.filters * pixels * steps * self.num_layers * directions
-        return int(min(max(CONV_TARGET_BYTES // max(per_row, 1), 1), max(n, 1)))
+        per_step = (4 * 5 * self.filters * int(np.prod(X.shape[3:]))
+                    * self.num_layers * directions)
+
+        def auto(est, n_rows, n_steps):
+            rows = CONV_TARGET_BYTES // max(per_step * n_steps, 1)
+            return int(min(max(rows, 1), max(n_rows, 1)))
+
+        return predict_batch_size(self, len(X), X.shape[1], auto=auto)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -73,12 +73,14 @@ def auto_batch_size(est, n_rows, n_steps):
     return int(min(rows, max(int(n_rows), 1)))
 
 
-def predict_batch_size(est, n_rows, n_steps):
+def predict_batch_size(est, n_rows, n_steps, auto=None):
     """Sequences per forward pass in a prediction of ``n_rows`` sequences.
 
     The user's choice when there is one: the estimator's ``predict_batch_size``,
     else a batch size set on the net (its ``iterator_valid__batch_size``, -1 for
-    all at once); otherwise :func:`auto_batch_size`.
+    all at once); otherwise ``auto(est, n_rows, n_steps)``, by default
+    :func:`auto_batch_size` (a family whose activations are counted otherwise
+    passes its own).
     """
     size = getattr(est, "predict_batch_size", None)
     if size is None:
@@ -86,7 +88,7 @@ def predict_batch_size(est, n_rows, n_steps):
         if size == -1:
             size = n_rows
     if size is None:
-        return auto_batch_size(est, n_rows, n_steps)
+        return (auto or auto_batch_size)(est, n_rows, n_steps)
     if not isinstance(size, Integral) or isinstance(size, bool) or size < 1:
         raise ValueError(
             f"The batch size for prediction must be a positive integer, got "
